@@ -1,0 +1,36 @@
+"""A small, deterministic LLB library: states in, `pb.Definition` out."""
+
+from frontend.llb.definition import SourceFile, marshal, op_digest, serialize
+from frontend.llb.state import (
+    BindMount,
+    CacheMount,
+    Mount,
+    SecretMount,
+    SourceRange,
+    State,
+    TmpfsMount,
+    diff,
+    git,
+    image,
+    local,
+    merge,
+)
+
+__all__ = [
+    "BindMount",
+    "CacheMount",
+    "Mount",
+    "SecretMount",
+    "SourceFile",
+    "SourceRange",
+    "State",
+    "TmpfsMount",
+    "diff",
+    "git",
+    "image",
+    "local",
+    "marshal",
+    "merge",
+    "op_digest",
+    "serialize",
+]

@@ -1,0 +1,80 @@
+"""Marshals a state graph into a BuildKit `Definition`, deterministically:
+the same graph always gives byte-identical output and the same digests."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from frontend.llb.state import Node, SourceRange, State
+from frontend.pb import llb_pb2 as pb
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The declaration the graph came from, so errors can quote it."""
+
+    filename: str
+    data: bytes
+    language: str = "YAML"
+
+
+def op_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def marshal(root: State, source: SourceFile | None = None) -> pb.Definition:
+    if root.is_scratch:
+        raise ValueError("cannot marshal an empty (scratch) state")
+    definition = pb.Definition()
+    digests: dict[int, str] = {}
+
+    def visit(node: Node) -> str:
+        known = digests.get(id(node))
+        if known is not None:
+            return known
+        op = pb.Op()
+        op.CopyFrom(node.op)
+        for state in node.inputs:
+            assert state.node is not None  # scratch never becomes an input
+            op.inputs.append(pb.Input(digest=visit(state.node), index=state.index))
+        data = op.SerializeToString(deterministic=True)
+        digest = op_digest(data)
+        digests[id(node)] = digest
+        if digest in definition.metadata:
+            return digest  # an identical op built twice: BuildKit needs it once
+        getattr(definition, "def").append(data)
+        meta = definition.metadata[digest]
+        meta.description["llb.customname"] = node.name
+        meta.ignore_cache = node.ignore_cache
+        if source is not None and node.location is not None:
+            _locate(definition, digest, node.location)
+        return digest
+
+    top = visit(root.node)
+    # BuildKit reads the last op, which has no body and one input, as the result.
+    terminal = pb.Op(inputs=[pb.Input(digest=top, index=root.index)])
+    getattr(definition, "def").append(terminal.SerializeToString(deterministic=True))
+    if source is not None:
+        definition.Source.infos.append(
+            pb.SourceInfo(filename=source.filename, data=source.data, language=source.language)
+        )
+    return definition
+
+
+def _locate(definition: pb.Definition, digest: str, where: SourceRange) -> None:
+    definition.Source.locations[digest].locations.append(
+        pb.Location(
+            sourceIndex=0,
+            ranges=[
+                pb.Range(
+                    start=pb.Position(line=where.start_line),
+                    end=pb.Position(line=where.end_line),
+                )
+            ],
+        )
+    )
+
+
+def serialize(definition: pb.Definition) -> bytes:
+    return definition.SerializeToString(deterministic=True)
