@@ -1,0 +1,79 @@
+"""Reading and validating a declaration: text in, `Declaration` out, or a
+`DeclarationError` that names the line."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from frontend.declaration.errors import DeclarationError
+from frontend.declaration.models import (
+    KNOWN_KEYS,
+    LANGUAGE_TAGS,
+    CoreOptions,
+    Declaration,
+    LanguageTag,
+)
+from frontend.declaration.reader import ReadDeclaration, read, syntax_directive
+
+__all__ = [
+    "LANGUAGE_TAGS",
+    "CoreOptions",
+    "Declaration",
+    "DeclarationError",
+    "LanguageTag",
+    "ParsedDeclaration",
+    "parse",
+    "syntax_directive",
+]
+
+
+@dataclass(frozen=True)
+class ParsedDeclaration:
+    declaration: Declaration
+    source: ReadDeclaration
+
+    def lines_of(self, *path: str | int) -> tuple[int, int]:
+        return self.source.line_of(path)
+
+
+def parse(text: str) -> ParsedDeclaration:
+    read_result = read(text)
+    try:
+        declaration = Declaration.model_validate(read_result.data)
+    except ValidationError as error:
+        raise _first_error(error, read_result) from None
+    return ParsedDeclaration(declaration, read_result)
+
+
+def _first_error(error: ValidationError, source: ReadDeclaration) -> DeclarationError:
+    # Report the error that comes first in the file: that is what a user fixes first.
+    located = []
+    for detail in error.errors():
+        loc = tuple(detail["loc"])
+        start, end = source.line_of(loc)
+        located.append((start, end, _message(detail, loc)))
+    start, end, message = min(located, key=lambda item: item[0])
+    return DeclarationError(message, start, end)
+
+
+def _message(detail: dict, loc: tuple) -> str:
+    kind = detail["type"]
+    where = ".".join(str(part) for part in loc)
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        known = KNOWN_KEYS[CoreOptions if loc[:1] == ("core",) else Declaration]
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        return f"unknown key `{where}`{hint}; known keys: {', '.join(known)}"
+    if kind == "missing":
+        return f"`{where}` is required"
+    if kind == "literal_error" and loc[:1] == ("languages",):
+        value = detail.get("input")
+        close = difflib.get_close_matches(str(value), LANGUAGE_TAGS, n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        return f"unknown language `{value}`{hint}; MetaCall loaders: {', '.join(LANGUAGE_TAGS)}"
+    message = detail["msg"].removeprefix("Value error, ").replace("a valid tuple", "a list")
+    return f"`{where}`: {message}" if where else message

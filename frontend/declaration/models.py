@@ -1,0 +1,70 @@
+"""The declaration's schema. Unknown keys are errors (x- keys are dropped
+by the reader before validation)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# MetaCall's loader tags, as `metacall-<tag>.json` and the CLI name them.
+LanguageTag = Literal["py", "node", "rb", "ts", "cs", "java", "wasm", "c", "cob", "file", "rpc"]
+LANGUAGE_TAGS: tuple[str, ...] = get_args(LanguageTag)
+
+DEFAULT_CORE_VERSION = "v0.9.22"
+DEFAULT_BASE_IMAGE = "debian:bookworm-slim"
+_GIT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
+    )
+
+
+class CoreOptions(StrictModel):
+    """How MetaCall core itself is built."""
+
+    version: str = Field(DEFAULT_CORE_VERSION, description="a git ref of metacall/core")
+    build_type: Literal["release", "debug", "relwithdebinfo"] = "release"
+    cmake_options: tuple[str, ...] = ()
+
+    @field_validator("version")
+    @classmethod
+    def _git_ref(cls, value: str) -> str:
+        if not _GIT_REF.match(value) or ".." in value:
+            raise ValueError(f"`{value}` is not a git ref (a tag, branch or commit)")
+        return value
+
+    @field_validator("cmake_options")
+    @classmethod
+    def _cmake_definitions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for option in value:
+            if not option.startswith("-D") or "=" not in option:
+                raise ValueError(f"`{option}` is not a CMake definition like -DNAME=VALUE")
+        return value
+
+
+class Declaration(StrictModel):
+    languages: tuple[LanguageTag, ...] = Field(min_length=1)
+    base_image: str = DEFAULT_BASE_IMAGE
+    core: CoreOptions = CoreOptions()
+
+    @field_validator("languages")
+    @classmethod
+    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({tag for tag in value if value.count(tag) > 1})
+        if repeated:
+            raise ValueError(f"languages listed twice: {', '.join(repeated)}")
+        return value
+
+
+KNOWN_KEYS: dict[type[StrictModel], list[str]] = {
+    model: [_kebab(name) for name in model.model_fields]
+    for model in (Declaration, CoreOptions)
+}
