@@ -1,0 +1,289 @@
+"""The MetaCall build graph: one LLB branch per language, merged.
+
+- deps-base  = base + core source + `metacall-environment.sh base backtrace`
+- deps-<L>   = deps-base + `metacall-environment.sh <L>`
+- dev-<L>    = deps-<L> + configure + build + install (runtime, then cli, then all)
+- runtime-<L> = base + `metacall-runtime.sh <L>`
+- runtime    = Merge(base, Diff(base, runtime-<L>)…, Diff(built-<L>, installed-<L>)…)
+
+The installed files are a Diff around core's install step only, so no
+compiler, header, source or build tree reaches the runtime image.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from frontend.declaration import Declaration, DeclarationError
+from frontend.llb import BindMount, CacheMount, Mount, SecretMount, SourceRange, State, diff, merge
+from frontend.pb import llb_pb2 as pb
+from frontend.plan.recipe import recipe_for, with_requirements
+
+METACALL_PATH = "/usr/local/metacall"
+BUILD_PATH = f"{METACALL_PATH}/build"
+PLTHOOK_PATH = "/usr/local/src/plthook"
+CONFIGURATION_DIR = "/usr/local/share/metacall/configurations"
+SCRIPTS_PATH = "/usr/local/scripts"
+CA_SECRET_ID = "ca-certificates"
+CA_SECRET_PATH = f"/run/secrets/{CA_SECRET_ID}"
+
+# Debian packages that stand in for core's GitHub downloads at configure time.
+CORE_BUILD_PACKAGES = ("rapidjson-dev", "libbackward-cpp-dev", "googletest")
+CORE_CMAKE_DEFINITIONS = (
+    "-DBackwardCpp_SOURCE=/usr/lib/backward",
+    "-DFETCHCONTENT_SOURCE_DIR_GOOGLETEST=/usr/src/googletest",
+)
+
+# Every network step trusts the `ca-certificates` secret when one is given,
+# for TLS-inspecting proxies; the tools each read their own variable.
+CA_PREAMBLE = (
+    f"if [ -s {CA_SECRET_PATH} ]; then "
+    f"export SSL_CERT_FILE={CA_SECRET_PATH} PIP_CERT={CA_SECRET_PATH} "
+    f"REQUESTS_CA_BUNDLE={CA_SECRET_PATH} CURL_CA_BUNDLE={CA_SECRET_PATH} "
+    f"NODE_EXTRA_CA_CERTS={CA_SECRET_PATH} GIT_SSL_CAINFO={CA_SECRET_PATH}; fi; "
+)
+APT_CLEAN = "apt-get clean && rm -rf /var/lib/apt/lists/*"
+
+# What MetaCall reads at run time (as core's own runtime image sets it).
+METACALL_RUNTIME_ENV = {
+    "LOADER_LIBRARY_PATH": "/usr/local/lib",
+    "LOADER_SCRIPT_PATH": SCRIPTS_PATH,
+    "CONFIGURATION_PATH": f"{CONFIGURATION_DIR}/global.json",
+    "SERIAL_LIBRARY_PATH": "/usr/local/lib",
+    "DETOUR_LIBRARY_PATH": "/usr/local/lib",
+    "PORT_LIBRARY_PATH": "/usr/local/lib",
+}
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """Everything outside the declaration that the graph is built from."""
+
+    base: State
+    base_env: tuple[str, ...]
+    core_source: State
+    plthook: State | None
+    platform: pb.Platform
+
+
+@dataclass(frozen=True)
+class CoreBuild:
+    """The states of one configure/build/install of core."""
+
+    built: State
+    runtime_installed: State
+    cli_installed: State
+    dev: State
+
+    @property
+    def runtime_files(self) -> State:
+        return diff(self.built, self.runtime_installed, name="runtime files")
+
+    @property
+    def cli_files(self) -> State:
+        return diff(self.runtime_installed, self.cli_installed, name="cli files")
+
+
+class BuildGraph:
+    def __init__(
+        self,
+        declaration: Declaration,
+        inputs: BuildInputs,
+        locations: Mapping[str, SourceRange] | None = None,
+    ) -> None:
+        self.declaration = declaration
+        self.inputs = inputs
+        self.locations = dict(locations or {})
+        self.tags = with_requirements(declaration.languages)
+        self.build_type = declaration.core.build_type
+        self._core_builds: dict[tuple[str, ...], CoreBuild] = {}
+
+    # Steps ----------------------------------------------------------------
+
+    def _run(
+        self,
+        state: State,
+        script: str,
+        *,
+        name: str,
+        tag: str | None = None,
+        cwd: str = "/",
+        mounts: Sequence[Mount] = (),
+        network: bool = True,
+    ) -> State:
+        all_mounts = list(mounts)
+        if network:
+            script = CA_PREAMBLE + script
+            all_mounts += [
+                SecretMount(dest=CA_SECRET_PATH, secret_id=CA_SECRET_ID),
+                CacheMount(dest="/var/cache/apt/archives", cache_id="metacall-apt-archives"),
+            ]
+        return state.run(
+            ["/bin/sh", "-c", script],
+            name=name,
+            env=(*self.inputs.base_env, "DEBIAN_FRONTEND=noninteractive"),
+            cwd=cwd,
+            mounts=all_mounts,
+            network=pb.UNSET if network else pb.NONE,
+            platform=self.inputs.platform,
+            location=self.locations.get(tag or ""),
+        )
+
+    def _tools(self, *options: str) -> str:
+        return " ".join(shlex.quote(o) for o in (self.build_type, *options))
+
+    # deps -----------------------------------------------------------------
+
+    @cached_property
+    def deps_base(self) -> State:
+        state = self.inputs.base.copy(
+            self.inputs.core_source, "/", METACALL_PATH,
+            name="[core] add MetaCall core source", exclude=[".git", "build"],
+        )
+        state = self._run(
+            state,
+            f"tools/metacall-environment.sh {self._tools('base', 'backtrace')} && "
+            f"apt-get install -y --no-install-recommends {' '.join(CORE_BUILD_PACKAGES)}",
+            name="[core] install build dependencies",
+            cwd=METACALL_PATH,
+        )
+        definitions = [*CORE_CMAKE_DEFINITIONS]
+        if self.inputs.plthook is not None:
+            state = state.copy(
+                self.inputs.plthook, "/", PLTHOOK_PATH, name="[core] add plthook sources"
+            )
+            definitions.append(f"-DPLTHook_SOURCE_DIR={PLTHOOK_PATH}")
+        definitions += self.declaration.core.cmake_options
+        state = state.mkdir(BUILD_PATH, name="[core] create build directory")
+        return state.mkfile(
+            f"{BUILD_PATH}/CMakeConfig.txt",
+            ("\n".join(definitions) + "\n").encode(),
+            name="[core] write CMake options",
+        )
+
+    def deps(self, tags: Sequence[str]) -> State:
+        state = self.deps_base
+        for tag in with_requirements(tuple(tags)):
+            recipe = recipe_for(tag)
+            script = f"tools/metacall-environment.sh {self._tools(recipe.script_option)}"
+            if recipe.build_packages:
+                script += (
+                    " && apt-get install -y --no-install-recommends "
+                    + " ".join(recipe.build_packages)
+                )
+            state = self._run(
+                state, script, name=f"[{tag}] install build dependencies", tag=tag,
+                cwd=METACALL_PATH,
+            )
+        return state
+
+    # dev ------------------------------------------------------------------
+
+    def core_build(self, tags: Sequence[str]) -> CoreBuild:
+        tags = with_requirements(tuple(tags))
+        known = self._core_builds.get(tags)
+        if known is not None:
+            return known
+        label = "+".join(tags)
+        tag = tags[-1]
+        options = [recipe_for(t).script_option for t in tags]
+        configured = self._run(
+            self.deps(tags),
+            f"../tools/metacall-configure.sh {self._tools(*options)}",
+            name=f"[{label}] configure MetaCall core", tag=tag, cwd=BUILD_PATH,
+        )
+        # cmake --build, not metacall-build.sh: that script always runs ctest.
+        built = self._run(
+            configured, 'cmake --build . -j "$(nproc)"',
+            name=f"[{label}] build MetaCall core", tag=tag, cwd=BUILD_PATH,
+        )
+
+        def install(state: State, component: str | None, what: str) -> State:
+            flag = f" --component {component}" if component else ""
+            return self._run(
+                state,
+                f"cmake --install .{flag} && rm -f install_manifest*.txt",
+                name=f"[{label}] install MetaCall {what}", tag=tag, cwd=BUILD_PATH,
+                network=False,
+            )
+
+        runtime_installed = install(built, "runtime", "runtime files")
+        cli_installed = install(runtime_installed, "cli", "CLI")
+        dev = install(cli_installed, None, "development files")
+        result = CoreBuild(built, runtime_installed, cli_installed, dev)
+        self._core_builds[tags] = result
+        return result
+
+    # runtime --------------------------------------------------------------
+
+    def runtime_branch(self, options: Sequence[str], *, name: str, tag: str | None) -> State:
+        tools = BindMount(dest=f"{METACALL_PATH}/tools", source=self.inputs.core_source,
+                          selector="/tools")
+        return self._run(
+            self.inputs.base,
+            f"{METACALL_PATH}/tools/metacall-runtime.sh {self._tools(*options, 'clean')} && "
+            f"{APT_CLEAN}",
+            name=name, tag=tag, cwd="/tmp", mounts=[tools],
+        )
+
+    def runtime_layers(self) -> list[State]:
+        base = self.inputs.base
+        layers = [base]
+        common = self.runtime_branch(["backtrace"], name="[core] install runtime libraries",
+                                     tag=None)
+        layers.append(diff(base, common, name="[core] runtime libraries"))
+        for tag in self.tags:
+            branch = self.runtime_branch(
+                [recipe_for(tag).script_option],
+                name=f"[{tag}] install runtime libraries", tag=tag,
+            )
+            layers.append(diff(base, branch, name=f"[{tag}] runtime libraries"))
+        for tag in self.declaration.languages:
+            layers.append(self.core_build((tag,)).runtime_files)
+        return layers
+
+    def assemble(self, layers: Sequence[State], *, name: str) -> State:
+        merged = merge(layers, name=f"[{name}] merge language layers")
+        merged = merged.mkfile(
+            f"{CONFIGURATION_DIR}/global.json", self.global_configuration(),
+            name=f"[{name}] write global.json for every loader",
+        )
+        return self._run(
+            merged, f"ldconfig && mkdir -p {SCRIPTS_PATH}",
+            name=f"[{name}] refresh the shared library cache", network=False,
+        )
+
+    def global_configuration(self) -> bytes:
+        """global.json naming every declared loader: each branch installed one
+        naming only its own, and a merge keeps just the last of them."""
+        config: dict[str, str] = {
+            f"{tag}_loader": f"{CONFIGURATION_DIR}/{tag}_loader.json"
+            for tag in self.tags
+            if recipe_for(tag).has_configuration
+        }
+        config["log_level"] = "Debug" if self.build_type == "debug" else "Error"
+        return (json.dumps(config, indent=1, sort_keys=True) + "\n").encode()
+
+    @cached_property
+    def runtime(self) -> State:
+        return self.assemble(self.runtime_layers(), name="runtime")
+
+    @cached_property
+    def cli(self) -> State:
+        if "node" not in self.declaration.languages:
+            where = self.locations.get("languages")
+            raise DeclarationError(
+                "the cli target needs `node` in `languages`: MetaCall builds metacallcli "
+                "only with the Node.js loader",
+                where.start_line if where else 0,
+            )
+        layers = [*self.runtime_layers(), self.core_build(("node",)).cli_files]
+        return self.assemble(layers, name="cli")
+
+    @cached_property
+    def dev(self) -> State:
+        return self.core_build(self.declaration.languages).dev

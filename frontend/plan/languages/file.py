@@ -1,0 +1,7 @@
+from frontend.plan.recipe import Recipe
+
+
+class File(Recipe):
+    tag = "file"
+    title = "File"
+    script_option = "file"

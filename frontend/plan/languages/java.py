@@ -1,0 +1,7 @@
+from frontend.plan.recipe import Recipe
+
+
+class Java(Recipe):
+    tag = "java"
+    title = "Java"
+    script_option = "java"

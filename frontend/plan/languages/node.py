@@ -1,0 +1,12 @@
+from frontend.plan.recipe import Recipe
+
+
+class Node(Recipe):
+    tag = "node"
+    title = "Node.js"
+    script_option = "nodejs"
+    # Node's headers: without them core's CMake downloads them from nodejs.org.
+    build_packages = ("libnode-dev",)
+    has_configuration = True
+    runtime_env = (("NODE_PATH", "/usr/local/lib/node_modules"),)
+    verified = True

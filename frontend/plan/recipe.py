@@ -1,0 +1,54 @@
+"""The base of every language recipe: what MetaCall's tools call the
+language, and what a build with its loader needs beyond them.
+
+One module per language under `languages/` subclasses `Recipe`, as sqlglot's
+dialects do; subclassing registers the recipe under its tag.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class Recipe:
+    tag: ClassVar[str]
+    title: ClassVar[str]
+    # The option core's metacall-environment/-configure/-runtime scripts take.
+    script_option: ClassVar[str]
+    # Loaders this one cannot work without (TypeScript runs on Node.js).
+    requires: ClassVar[tuple[str, ...]] = ()
+    # Debian packages that stand in for what core's CMake would download.
+    build_packages: ClassVar[tuple[str, ...]] = ()
+    # Core installs `<tag>_loader.json` and lists it in global.json.
+    has_configuration: ClassVar[bool] = False
+    # Environment the loader needs at run time.
+    runtime_env: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # A real build of this loader has been verified offline (README lists them).
+    verified: ClassVar[bool] = False
+
+    registry: ClassVar[dict[str, type[Recipe]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        Recipe.registry[cls.tag] = cls
+
+
+def recipe_for(tag: str) -> type[Recipe]:
+    from frontend.plan import languages  # noqa: F401  (registers every recipe)
+
+    return Recipe.registry[tag]
+
+
+def with_requirements(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The tags plus the loaders they require, requirements first, no repeats."""
+    ordered: list[str] = []
+
+    def add(tag: str) -> None:
+        for required in recipe_for(tag).requires:
+            add(required)
+        if tag not in ordered:
+            ordered.append(tag)
+
+    for tag in tags:
+        add(tag)
+    return tuple(ordered)

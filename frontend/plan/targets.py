@@ -1,0 +1,98 @@
+"""The targets a user can build, each a state plus its OCI image config."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from frontend.declaration import DeclarationError
+from frontend.llb import State
+from frontend.plan.graph import (
+    METACALL_PATH,
+    METACALL_RUNTIME_ENV,
+    SCRIPTS_PATH,
+    BuildGraph,
+)
+from frontend.plan.recipe import recipe_for
+
+TARGETS: Mapping[str, str] = {
+    "deps": "core's build dependencies for the declared languages",
+    "dev": "core compiled and installed with the declared loaders",
+    "runtime": "runtime libraries and MetaCall's installed files only (default)",
+    "cli": "the runtime plus metacallcli as the entrypoint (needs node)",
+}
+DEFAULT_TARGET = "runtime"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    state: State
+    config: dict[str, Any]
+
+
+def build_target(
+    graph: BuildGraph,
+    name: str,
+    *,
+    base_config: Mapping[str, Any],
+    base_ref: str,
+    core_source: str,
+) -> Target:
+    builders: dict[str, Callable[[], State]] = {
+        "deps": lambda: graph.deps(graph.declaration.languages),
+        "dev": lambda: graph.dev,
+        "runtime": lambda: graph.runtime,
+        "cli": lambda: graph.cli,
+    }
+    if name not in builders:
+        raise DeclarationError(
+            f"unknown target `{name}`; targets: {', '.join(TARGETS)}"
+        )
+    state = builders[name]()
+    return Target(name, state, image_config(graph, name, base_config, base_ref, core_source))
+
+
+def image_config(
+    graph: BuildGraph,
+    target: str,
+    base_config: Mapping[str, Any],
+    base_ref: str,
+    core_source: str,
+) -> dict[str, Any]:
+    base = dict(base_config.get("config") or {})
+    env = _env_map(base.get("Env") or [])
+    if target in ("runtime", "cli", "dev"):
+        env.update(METACALL_RUNTIME_ENV)
+        for tag in graph.tags:
+            env.update(dict(recipe_for(tag).runtime_env))
+    languages = ",".join(graph.declaration.languages)
+    config: dict[str, Any] = {
+        "Env": [f"{key}={value}" for key, value in env.items()],
+        "WorkingDir": METACALL_PATH if target in ("deps", "dev") else SCRIPTS_PATH,
+        "Labels": {
+            **(base.get("Labels") or {}),
+            "org.opencontainers.image.title": f"MetaCall {target} ({languages})",
+            "org.opencontainers.image.description": f"MetaCall {target}: {TARGETS[target]}",
+            "org.opencontainers.image.base.name": base_ref,
+            "io.metacall.languages": languages,
+            "io.metacall.core.source": core_source,
+            "io.metacall.target": target,
+        },
+    }
+    if target == "cli":
+        config["Entrypoint"] = ["metacallcli"]
+    elif base.get("Cmd"):
+        config["Cmd"] = base["Cmd"]
+    return {
+        "architecture": base_config.get("architecture", "amd64"),
+        "os": base_config.get("os", "linux"),
+        "config": config,
+        "rootfs": {"type": "layers", "diff_ids": []},
+    }
+
+
+def _env_map(env: list[str]) -> dict[str, str]:
+    pairs = (item.split("=", 1) for item in env if "=" in item)
+    return {key: value for key, value in pairs}
