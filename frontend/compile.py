@@ -1,0 +1,120 @@
+"""Declaration text + build options -> LLB definition + image config.
+
+The one entry point both the gateway and `python -m frontend llb` use, so a
+definition printed by the CLI is the one the image would solve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from frontend.declaration import DeclarationError, parse
+from frontend.llb import SourceFile, SourceRange, State, git, image, local, marshal
+from frontend.pb import llb_pb2 as pb
+from frontend.plan.graph import BuildGraph, BuildInputs
+from frontend.plan.targets import DEFAULT_TARGET, build_target
+
+CORE_CONTEXT = "metacall-core"
+PLTHOOK_CONTEXT = "plthook"
+CORE_REPOSITORY = "https://github.com/metacall/core.git"
+DEFAULT_PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    filename: str = "metacall.yaml"
+    target: str = DEFAULT_TARGET
+    platform: str = "linux/amd64"
+    session_id: str = ""
+    # Named contexts as BuildKit passes them: name -> "local:NAME",
+    # "docker-image://REF" or a git URL.
+    contexts: Mapping[str, str] = field(default_factory=dict)
+    # The base image's OCI config when the caller could resolve it.
+    base_config: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Compiled:
+    definition: pb.Definition
+    config: dict[str, Any]
+    base_ref: str
+
+
+def normalize_image_ref(ref: str) -> str:
+    """docker.io/library/debian:bookworm-slim for `debian:bookworm-slim`."""
+    name, sep, digest = ref.partition("@")
+    first, _, rest = name.partition("/")
+    if not rest:
+        name = f"docker.io/library/{name}"
+    elif "." not in first and ":" not in first and first != "localhost":
+        name = f"docker.io/{name}"
+    if ":" not in name.rsplit("/", 1)[-1] and not sep:
+        name += ":latest"
+    return name + sep + digest
+
+
+def parse_platform(value: str) -> pb.Platform:
+    os_name, _, rest = value.partition("/")
+    arch, _, variant = rest.partition("/")
+    return pb.Platform(OS=os_name or "linux", Architecture=arch or "amd64", Variant=variant)
+
+
+def base_image_ref(text: str) -> str:
+    """The normalized base image of a declaration, to resolve its config early."""
+    return normalize_image_ref(parse(text).declaration.base_image)
+
+
+def context_state(name: str, value: str, session_id: str) -> State:
+    if value.startswith("local:"):
+        return local(value.removeprefix("local:"), session_id=session_id,
+                     label=f"load build context {name}")
+    if value.startswith("docker-image://"):
+        ref = normalize_image_ref(value.removeprefix("docker-image://"))
+        return image(ref, platform=pb.Platform(), name=f"load build context {name} ({ref})")
+    if value.startswith(("https://", "git://", "git@")) or value.endswith(".git"):
+        remote, _, ref = value.partition("#")
+        return git(remote, ref or "HEAD", name=f"load build context {name} ({value})")
+    raise DeclarationError(
+        f"build context `{name}={value}` is not local:, docker-image:// or a git URL"
+    )
+
+
+def compile_declaration(text: str, request: BuildRequest) -> Compiled:
+    parsed = parse(text)
+    declaration = parsed.declaration
+    platform = parse_platform(request.platform)
+    base_ref = normalize_image_ref(declaration.base_image)
+    base_config = dict(request.base_config or {"config": {"Env": [DEFAULT_PATH_ENV]}})
+
+    if CORE_CONTEXT in request.contexts:
+        core = context_state(CORE_CONTEXT, request.contexts[CORE_CONTEXT], request.session_id)
+        core_source = f"context {CORE_CONTEXT}"
+    else:
+        version = declaration.core.version
+        core = git(CORE_REPOSITORY, version, name=f"fetch MetaCall core {version}")
+        core_source = f"{CORE_REPOSITORY}#{version}"
+    plthook = None
+    if PLTHOOK_CONTEXT in request.contexts:
+        plthook = context_state(
+            PLTHOOK_CONTEXT, request.contexts[PLTHOOK_CONTEXT], request.session_id
+        )
+
+    inputs = BuildInputs(
+        base=image(base_ref, platform=platform, name=f"load base image {declaration.base_image}"),
+        base_env=tuple((base_config.get("config") or {}).get("Env") or [DEFAULT_PATH_ENV]),
+        core_source=core,
+        plthook=plthook,
+        platform=platform,
+    )
+    locations = {"languages": SourceRange(*parsed.lines_of("languages"))}
+    for index, tag in enumerate(declaration.languages):
+        locations[tag] = SourceRange(*parsed.lines_of("languages", index))
+    graph = BuildGraph(declaration, inputs, locations)
+    target = build_target(
+        graph, request.target, base_config=base_config, base_ref=base_ref,
+        core_source=core_source,
+    )
+    source = SourceFile(filename=request.filename, data=text.encode())
+    return Compiled(marshal(target.state, source), target.config, base_ref)

@@ -1,0 +1,74 @@
+"""A typed client of BuildKit's LLBBridge service."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+
+from frontend.pb import caps_pb2, gateway_pb2, llb_pb2, status_pb2
+from frontend.pb import gateway_pb2_grpc as gateway_grpc
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    llb: dict[str, caps_pb2.APICap]
+
+    def disabled(self, cap_id: str) -> str | None:
+        """Why an LLB capability is off, or None when it is on."""
+        cap = self.llb.get(cap_id)
+        if cap is None:
+            return "not supported by this BuildKit"
+        if cap.Enabled:
+            return None
+        return cap.DisabledReasonMsg or cap.DisabledReason or "disabled"
+
+
+class Bridge:
+    def __init__(self, channel: grpc.Channel) -> None:
+        self._stub = gateway_grpc.LLBBridgeStub(channel)
+        self._returned = False
+
+    def ping(self) -> Capabilities:
+        pong = self._stub.Ping(gateway_pb2.PingRequest(), wait_for_ready=True, timeout=30)
+        return Capabilities({cap.ID: cap for cap in pong.LLBCaps})
+
+    def solve(self, definition: llb_pb2.Definition, *, evaluate: bool = False) -> str:
+        """Solves a definition and returns its result's ref id."""
+        response = self._stub.Solve(
+            gateway_pb2.SolveRequest(
+                Definition=definition, allowResultReturn=True, Evaluate=evaluate
+            )
+        )
+        return response.result.ref.id if response.result.HasField("ref") else response.ref
+
+    def read_file(self, ref: str, path: str) -> bytes:
+        return self._stub.ReadFile(gateway_pb2.ReadFileRequest(Ref=ref, FilePath=path)).Data
+
+    def resolve_image_config(self, ref: str, platform: llb_pb2.Platform) -> dict[str, Any]:
+        response = self._stub.ResolveImageConfig(
+            gateway_pb2.ResolveImageConfigRequest(
+                Ref=ref, Platform=platform, ResolveMode="default",
+                LogName=f"[internal] load metadata for {ref}",
+            )
+        )
+        return json.loads(response.Config)
+
+    def return_result(self, ref: str, metadata: dict[str, bytes]) -> None:
+        self._return(
+            gateway_pb2.ReturnRequest(
+                result=gateway_pb2.Result(ref=gateway_pb2.Ref(id=ref), metadata=metadata)
+            )
+        )
+
+    def return_error(self, status: status_pb2.Status) -> None:
+        self._return(gateway_pb2.ReturnRequest(error=status))
+
+    def _return(self, request: gateway_pb2.ReturnRequest) -> None:
+        # BuildKit accepts exactly one Return per frontend run.
+        if self._returned:
+            raise RuntimeError("Return was already called")
+        self._returned = True
+        self._stub.Return(request)

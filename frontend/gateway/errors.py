@@ -1,0 +1,37 @@
+"""Errors as BuildKit shows them: a google.rpc.Status, with the declaration's
+line attached as an `errdefs.Source` detail so buildx prints file:line and
+an excerpt, as it does for Dockerfiles."""
+
+from __future__ import annotations
+
+from google.protobuf import any_pb2
+
+from frontend.declaration import DeclarationError
+from frontend.pb import errdefs_pb2, llb_pb2, status_pb2
+
+INVALID_ARGUMENT = 3
+UNKNOWN = 2
+# The type URL BuildKit's own errors carry (typeurl of the errdefs.Source message).
+SOURCE_TYPE_URL = "errdefs.Source"
+
+
+def declaration_status(error: DeclarationError, filename: str, text: str) -> status_pb2.Status:
+    status = status_pb2.Status(code=INVALID_ARGUMENT, message=f"{filename}: {error.message}")
+    if error.line:
+        source = errdefs_pb2.Source(
+            info=llb_pb2.SourceInfo(filename=filename, data=text.encode(), language="YAML"),
+            ranges=[
+                llb_pb2.Range(
+                    start=llb_pb2.Position(line=error.line),
+                    end=llb_pb2.Position(line=error.end_line),
+                )
+            ],
+        )
+        status.details.append(
+            any_pb2.Any(type_url=SOURCE_TYPE_URL, value=source.SerializeToString())
+        )
+    return status
+
+
+def plain_status(message: str, code: int = UNKNOWN) -> status_pb2.Status:
+    return status_pb2.Status(code=code, message=message)

@@ -1,0 +1,131 @@
+"""The frontend's run inside buildkitd: options in, one Return out."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import grpc
+
+from frontend.compile import BuildRequest, base_image_ref, compile_declaration, parse_platform
+from frontend.declaration import DeclarationError
+from frontend.gateway.bridge import Bridge
+from frontend.gateway.errors import INVALID_ARGUMENT, declaration_status, plain_status
+from frontend.gateway.transport import StdioRelay
+from frontend.llb import local, marshal
+from frontend.plan.targets import DEFAULT_TARGET
+
+log = logging.getLogger("metacall-frontend")
+OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
+REQUIRED_LLB_CAPS = ("mergeop", "diffop")
+
+
+class FrontendError(Exception):
+    """A problem with the build request (not the declaration) to show the user."""
+
+
+@dataclass(frozen=True)
+class FrontendOptions:
+    values: Mapping[str, str]
+    session_id: str
+    default_platform: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> FrontendOptions:
+        values: dict[str, str] = {}
+        for name in sorted(environ):
+            if name.startswith(OPTION_PREFIX):
+                key, _, value = environ[name].partition("=")
+                values[key] = value
+        return cls(values, environ.get("BUILDKIT_SESSION_ID", ""), _worker_platform(environ))
+
+    @property
+    def filename(self) -> str:
+        return self.values.get("filename") or "metacall.yaml"
+
+    def build_request(self) -> BuildRequest:
+        platforms = [p for p in self.values.get("platform", "").split(",") if p]
+        if len(platforms) > 1:
+            raise FrontendError("building several platforms at once is not supported yet")
+        contexts = {
+            key.removeprefix("context:"): value
+            for key, value in self.values.items()
+            if key.startswith("context:")
+        }
+        return BuildRequest(
+            filename=self.filename,
+            target=self.values.get("target") or DEFAULT_TARGET,
+            platform=platforms[0] if platforms else self.default_platform,
+            session_id=self.session_id,
+            contexts=contexts,
+        )
+
+
+def _worker_platform(environ: Mapping[str, str]) -> str:
+    try:
+        platform = json.loads(environ.get("BUILDKIT_WORKERS", "[]"))[0]["platforms"][0]
+        return f"{platform['OS']}/{platform['Architecture']}"
+    except (ValueError, LookupError, TypeError):
+        return "linux/amd64"
+
+
+def read_declaration(bridge: Bridge, options: FrontendOptions) -> str:
+    name = options.values.get("dockerfilekey") or "dockerfile"
+    source = local(
+        name,
+        session_id=options.session_id,
+        include=[options.filename],
+        follow_paths=[options.filename],
+        label=f"load declaration {options.filename}",
+    )
+    ref = bridge.solve(marshal(source), evaluate=True)
+    return bridge.read_file(ref, options.filename).decode()
+
+
+def build(bridge: Bridge, options: FrontendOptions) -> None:
+    text = ""
+    try:
+        caps = bridge.ping()
+        for cap in REQUIRED_LLB_CAPS:
+            reason = caps.disabled(cap)
+            if reason:
+                raise FrontendError(
+                    f"this BuildKit cannot run `{cap}` ({reason}); MetaCall images are "
+                    "composed with MergeOp/DiffOp: enable Docker's containerd image store"
+                )
+        if "requestid" in options.values:
+            raise FrontendError(f"unsupported subrequest `{options.values['requestid']}`")
+        request = options.build_request()
+        text = read_declaration(bridge, options)
+        base_ref = base_image_ref(text)
+        base_config = bridge.resolve_image_config(base_ref, parse_platform(request.platform))
+        compiled = compile_declaration(
+            text,
+            BuildRequest(**{**request.__dict__, "base_config": base_config}),
+        )
+        ref = bridge.solve(compiled.definition)
+        bridge.return_result(
+            ref, {"containerimage.config": json.dumps(compiled.config).encode()}
+        )
+    except DeclarationError as error:
+        bridge.return_error(declaration_status(error, options.filename, text))
+    except FrontendError as error:
+        bridge.return_error(plain_status(f"metacall frontend: {error}", INVALID_ARGUMENT))
+    except grpc.RpcError as error:
+        bridge.return_error(plain_status(f"metacall frontend: {error.details()}"))
+    except Exception as error:  # the user must see it, not a bare exit code
+        log.exception("unexpected failure")
+        bridge.return_error(
+            plain_status(f"metacall frontend failed: {type(error).__name__}: {error}")
+        )
+
+
+def run() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    relay = StdioRelay()
+    bridge = Bridge(relay.channel())
+    build(bridge, FrontendOptions.from_environment(os.environ))
+    return 0

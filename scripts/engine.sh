@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs and starts a Docker engine whose BuildKit supports MergeOp/DiffOp
+# (containerd image store), on Debian bookworm without systemd. Idempotent:
+# does nothing when an engine with the containerd store already answers.
+set -euo pipefail
+
+log() { echo "[engine] $*" >&2; }
+
+engine_ready() {
+  docker info --format '{{.DriverStatus}}' 2>/dev/null | grep -q 'io.containerd.snapshotter'
+}
+
+if engine_ready; then
+  log "a Docker engine with the containerd image store is running"
+  exit 0
+fi
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  log "installing dockerd, containerd and buildx from Debian trixie (pinned low)"
+  sources=/etc/apt/sources.list.d/debian.sources
+  trixie=/etc/apt/sources.list.d/trixie.sources
+  if [ ! -f "$trixie" ]; then
+    # Reuse the configured mirror; only the suite changes.
+    awk '/^Types:/ && seen {exit} /^Types:/ {seen=1} {print}' "$sources" \
+      | sed -E 's/^Suites:.*/Suites: trixie/' > "$trixie"
+    printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' \
+      > /etc/apt/preferences.d/trixie-low
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # bookworm's runc: trixie's needs glibc 2.38.
+  apt-get install -y -qq runc iptables >/dev/null
+  apt-get install -y -qq --no-install-recommends \
+    docker.io/trixie containerd/trixie docker-cli/trixie docker-buildx/trixie tini >/dev/null
+fi
+
+mkdir -p /etc/docker
+if ! grep -q containerd-snapshotter /etc/docker/daemon.json 2>/dev/null; then
+  echo '{"features": {"containerd-snapshotter": true}}' > /etc/docker/daemon.json
+fi
+
+if ! pgrep -x dockerd >/dev/null; then
+  log "starting dockerd (log: /var/log/dockerd.log)"
+  nohup dockerd >/var/log/dockerd.log 2>&1 &
+fi
+
+for _ in $(seq 1 60); do
+  if engine_ready; then
+    log "ready: $(docker version --format 'engine {{.Server.Version}}')"
+    exit 0
+  fi
+  sleep 1
+done
+log "dockerd did not come up with the containerd image store; see /var/log/dockerd.log"
+tail -n 20 /var/log/dockerd.log >&2 || true
+exit 1
