@@ -39,7 +39,8 @@ class Bridge:
         """Solves a definition and returns its result's ref id."""
         response = self._stub.Solve(
             gateway_pb2.SolveRequest(
-                Definition=definition, allowResultReturn=True, Evaluate=evaluate
+                Definition=definition, allowResultReturn=True, Evaluate=evaluate,
+                allowResultArrayRef=True,  # else BuildKit answers with a deprecated field
             )
         )
         return response.result.ref.id if response.result.HasField("ref") else response.ref

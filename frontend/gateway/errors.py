@@ -9,14 +9,15 @@ from google.protobuf import any_pb2
 from frontend.declaration import DeclarationError
 from frontend.pb import errdefs_pb2, llb_pb2, status_pb2
 
-INVALID_ARGUMENT = 3
+# grpc's Unknown, as Go frontends return: buildx then prints the bare message
+# (other codes repeat their name once per hop).
 UNKNOWN = 2
 # The type URL BuildKit's own errors carry (typeurl of the errdefs.Source message).
 SOURCE_TYPE_URL = "errdefs.Source"
 
 
 def declaration_status(error: DeclarationError, filename: str, text: str) -> status_pb2.Status:
-    status = status_pb2.Status(code=INVALID_ARGUMENT, message=f"{filename}: {error.message}")
+    status = status_pb2.Status(code=UNKNOWN, message=f"{filename}: {error.message}")
     if error.line:
         source = errdefs_pb2.Source(
             info=llb_pb2.SourceInfo(filename=filename, data=text.encode(), language="YAML"),
@@ -33,5 +34,5 @@ def declaration_status(error: DeclarationError, filename: str, text: str) -> sta
     return status
 
 
-def plain_status(message: str, code: int = UNKNOWN) -> status_pb2.Status:
-    return status_pb2.Status(code=code, message=message)
+def plain_status(message: str) -> status_pb2.Status:
+    return status_pb2.Status(code=UNKNOWN, message=message)

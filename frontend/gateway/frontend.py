@@ -13,7 +13,7 @@ import grpc
 from frontend.compile import BuildRequest, base_image_ref, compile_declaration, parse_platform
 from frontend.declaration import DeclarationError
 from frontend.gateway.bridge import Bridge
-from frontend.gateway.errors import INVALID_ARGUMENT, declaration_status, plain_status
+from frontend.gateway.errors import declaration_status, plain_status
 from frontend.gateway.transport import StdioRelay
 from frontend.llb import local, marshal
 from frontend.plan.targets import DEFAULT_TARGET
@@ -113,7 +113,7 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
     except DeclarationError as error:
         bridge.return_error(declaration_status(error, options.filename, text))
     except FrontendError as error:
-        bridge.return_error(plain_status(f"metacall frontend: {error}", INVALID_ARGUMENT))
+        bridge.return_error(plain_status(f"metacall frontend: {error}"))
     except grpc.RpcError as error:
         bridge.return_error(plain_status(f"metacall frontend: {error.details()}"))
     except Exception as error:  # the user must see it, not a bare exit code
