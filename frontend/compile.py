@@ -14,12 +14,11 @@ from frontend.declaration import DeclarationError, parse
 from frontend.llb import SourceFile, SourceRange, State, git, image, local, marshal
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.graph import BuildGraph, BuildInputs
-from frontend.plan.targets import DEFAULT_TARGET, build_target
+from frontend.plan.targets import DEFAULT_PATH, DEFAULT_TARGET, build_target
 
 CORE_CONTEXT = "metacall-core"
 PLTHOOK_CONTEXT = "plthook"
 CORE_REPOSITORY = "https://github.com/metacall/core.git"
-DEFAULT_PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,10 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
     declaration = parsed.declaration
     platform = parse_platform(request.platform)
     base_ref = normalize_image_ref(declaration.base_image)
-    base_config = dict(request.base_config or {"config": {"Env": [DEFAULT_PATH_ENV]}})
+    base_config = dict(request.base_config or {})
+    base_env = list((base_config.get("config") or {}).get("Env") or [])
+    if not any(item.startswith("PATH=") for item in base_env):
+        base_env.insert(0, f"PATH={DEFAULT_PATH}")
 
     if CORE_CONTEXT in request.contexts:
         core = context_state(CORE_CONTEXT, request.contexts[CORE_CONTEXT], request.session_id)
@@ -103,7 +105,7 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
 
     inputs = BuildInputs(
         base=image(base_ref, platform=platform, name=f"load base image {declaration.base_image}"),
-        base_env=tuple((base_config.get("config") or {}).get("Env") or [DEFAULT_PATH_ENV]),
+        base_env=tuple(base_env),
         core_source=core,
         plthook=plthook,
         platform=platform,

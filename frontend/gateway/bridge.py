@@ -64,6 +64,10 @@ class Bridge:
             )
         )
 
+    def return_metadata(self, metadata: dict[str, bytes]) -> None:
+        """A result without a filesystem, as subrequests return."""
+        self._return(gateway_pb2.ReturnRequest(result=gateway_pb2.Result(metadata=metadata)))
+
     def return_error(self, status: status_pb2.Status) -> None:
         self._return(gateway_pb2.ReturnRequest(error=status))
 

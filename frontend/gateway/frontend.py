@@ -12,6 +12,7 @@ import grpc
 
 from frontend.compile import BuildRequest, base_image_ref, compile_declaration, parse_platform
 from frontend.declaration import DeclarationError
+from frontend.gateway import subrequests
 from frontend.gateway.bridge import Bridge
 from frontend.gateway.errors import declaration_status, plain_status
 from frontend.gateway.transport import StdioRelay
@@ -96,8 +97,13 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
                     f"this BuildKit cannot run `{cap}` ({reason}); MetaCall images are "
                     "composed with MergeOp/DiffOp: enable Docker's containerd image store"
                 )
-        if "requestid" in options.values:
-            raise FrontendError(f"unsupported subrequest `{options.values['requestid']}`")
+        request_id = options.values.get("requestid")
+        if request_id:
+            metadata = subrequests.answer(request_id)
+            if metadata is None:
+                raise FrontendError(f"unsupported subrequest `{request_id}`")
+            bridge.return_metadata(metadata)
+            return
         request = options.build_request()
         text = read_declaration(bridge, options)
         base_ref = base_image_ref(text)

@@ -74,6 +74,7 @@ class BuildInputs:
 class CoreBuild:
     """The states of one configure/build/install of core."""
 
+    label: str
     built: State
     runtime_installed: State
     cli_installed: State
@@ -81,11 +82,13 @@ class CoreBuild:
 
     @property
     def runtime_files(self) -> State:
-        return diff(self.built, self.runtime_installed, name="runtime files")
+        return diff(self.built, self.runtime_installed,
+                    name=f"[{self.label}] files installed for the runtime")
 
     @property
     def cli_files(self) -> State:
-        return diff(self.runtime_installed, self.cli_installed, name="cli files")
+        return diff(self.runtime_installed, self.cli_installed,
+                    name=f"[{self.label}] files installed for the CLI")
 
 
 class BuildGraph:
@@ -214,7 +217,7 @@ class BuildGraph:
         runtime_installed = install(built, "runtime", "runtime files")
         cli_installed = install(runtime_installed, "cli", "CLI")
         dev = install(cli_installed, None, "development files")
-        result = CoreBuild(built, runtime_installed, cli_installed, dev)
+        result = CoreBuild(label, built, runtime_installed, cli_installed, dev)
         self._core_builds[tags] = result
         return result
 

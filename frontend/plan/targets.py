@@ -16,6 +16,7 @@ from frontend.plan.graph import (
 )
 from frontend.plan.recipe import recipe_for
 
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 TARGETS: Mapping[str, str] = {
     "deps": "core's build dependencies for the declared languages",
     "dev": "core compiled and installed with the declared loaders",
@@ -62,7 +63,8 @@ def image_config(
     core_source: str,
 ) -> dict[str, Any]:
     base = dict(base_config.get("config") or {})
-    env = _env_map(base.get("Env") or [])
+    # Images without a PATH get Docker's default, as Dockerfile builds do.
+    env = {"PATH": DEFAULT_PATH, **_env_map(base.get("Env") or [])}
     if target in ("runtime", "cli", "dev"):
         env.update(METACALL_RUNTIME_ENV)
         for tag in graph.tags:

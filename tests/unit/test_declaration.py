@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+
+from frontend.declaration import DeclarationError, parse, syntax_directive
+
+HEAD = "# syntax=metacall/frontend\n"
+
+
+def error_of(text: str) -> DeclarationError:
+    with pytest.raises(DeclarationError) as caught:
+        parse(text)
+    return caught.value
+
+
+def test_minimal_declaration_has_defaults() -> None:
+    declaration = parse(HEAD + "languages: [py, node]\n").declaration
+    assert declaration.languages == ("py", "node")
+    assert declaration.base_image == "debian:bookworm-slim"
+    assert declaration.core.version.startswith("v")
+    assert declaration.core.build_type == "release"
+
+
+def test_syntax_directive_is_read_from_the_first_line() -> None:
+    assert syntax_directive(HEAD + "languages: [py]\n") == "metacall/frontend"
+    assert syntax_directive("languages: [py]\n") is None
+
+
+def test_misspelt_key_names_its_line_and_suggests_the_key() -> None:
+    error = error_of(HEAD + "languages: [py]\nlangauges: [node]\n")
+    assert error.line == 3
+    assert "unknown key `langauges`" in error.message
+    assert "did you mean `languages`" in error.message
+
+
+def test_nested_unknown_key_points_at_its_own_line() -> None:
+    error = error_of(HEAD + "languages: [py]\ncore:\n  version: v0.9.22\n  jobs: 4\n")
+    assert error.line == 5
+    assert "`core.jobs`" in error.message
+
+
+def test_unknown_language_points_at_its_list_item() -> None:
+    error = error_of(HEAD + "languages:\n  - py\n  - pyhton\n")
+    assert error.line == 4
+    assert "unknown language `pyhton`" in error.message
+
+
+def test_wrong_type_is_reported_at_the_key() -> None:
+    error = error_of(HEAD + "languages: py\n")
+    assert error.line == 2
+    assert "a list" in error.message
+
+
+def test_missing_languages_is_required() -> None:
+    error = error_of(HEAD + "base-image: debian:bookworm-slim\n")
+    assert "`languages` is required" in error.message
+
+
+def test_yaml_syntax_error_has_a_line() -> None:
+    error = error_of(HEAD + "languages: [py\ncore: {\n")
+    assert error.line >= 2
+    assert error.message.startswith("invalid YAML")
+
+
+def test_extension_keys_are_ignored_at_every_level() -> None:
+    parsed = parse(HEAD + "x-team: infra\nlanguages: [py]\ncore:\n  x-note: hi\n")
+    assert parsed.declaration.languages == ("py",)
+
+
+def test_repeated_language_and_bad_options_fail() -> None:
+    assert "listed twice" in error_of(HEAD + "languages: [py, py]\n").message
+    assert "git ref" in error_of(HEAD + "languages: [py]\ncore: {version: 'a b'}\n").message
+    cmake = error_of(HEAD + "languages: [py]\ncore:\n  cmake-options: [FOO=1]\n")
+    assert cmake.line == 4 and "-DNAME=VALUE" in cmake.message
+
+
+def test_empty_file_is_an_error() -> None:
+    assert "empty" in error_of(HEAD).message

@@ -1,0 +1,178 @@
+"""The compiled graph: determinism, per-language independence, structure."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from frontend.compile import BuildRequest, compile_declaration, normalize_image_ref
+from frontend.declaration import DeclarationError
+from frontend.llb import serialize
+from frontend.pb import llb_pb2 as pb
+
+HEAD = "# syntax=metacall/frontend\n"
+LOCAL_CORE = {"metacall-core": "local:metacall-core"}
+
+
+def compile_text(text: str, target: str = "runtime", **request: object):
+    return compile_declaration(HEAD + text, BuildRequest(target=target, **request))
+
+
+def ops_of(definition: pb.Definition) -> dict[str, pb.Op]:
+    from frontend.llb import op_digest
+
+    ops = {}
+    for data in getattr(definition, "def"):
+        op = pb.Op()
+        op.ParseFromString(data)
+        ops[op_digest(data)] = op
+    return ops
+
+
+def names(definition: pb.Definition) -> dict[str, str]:
+    return {d: m.description["llb.customname"] for d, m in definition.metadata.items()}
+
+
+def digest_named(definition: pb.Definition, name: str) -> str:
+    matches = [d for d, n in names(definition).items() if n == name]
+    assert len(matches) == 1, f"{name!r} not found once in {sorted(names(definition).values())}"
+    return matches[0]
+
+
+@pytest.mark.parametrize("target", ["deps", "dev", "runtime", "cli"])
+def test_same_declaration_gives_a_byte_identical_definition(target: str) -> None:
+    first = serialize(compile_text("languages: [py, node]\n", target).definition)
+    second = serialize(compile_text("languages: [py, node]\n", target).definition)
+    assert first == second
+
+
+def test_adding_a_language_leaves_the_other_branches_unchanged() -> None:
+    alone = compile_text("languages: [py]\n", contexts=LOCAL_CORE).definition
+    with_rb = compile_text("languages: [py, rb]\n", contexts=LOCAL_CORE).definition
+    for step in ("[py] install runtime libraries", "[py] build MetaCall core",
+                 "[py] files installed for the runtime"):
+        assert digest_named(alone, step) == digest_named(with_rb, step)
+    assert "[rb] build MetaCall core" in names(with_rb).values()
+
+
+def test_runtime_is_a_merge_of_diffs_around_the_install_step() -> None:
+    definition = compile_text("languages: [py, node]\n").definition
+    ops = ops_of(definition)
+    merge_digest = digest_named(definition, "[runtime] merge language layers")
+    merge = ops[merge_digest]
+    assert merge.WhichOneof("op") == "merge"
+    by_name = names(definition)
+    inputs = [by_name[i.digest] for i in merge.inputs]
+    assert "[py] files installed for the runtime" in inputs
+    assert "[node] files installed for the runtime" in inputs
+    assert "[py] runtime libraries" in inputs
+    # The installed-files diff spans exactly the install step: lower is the build.
+    diff = ops[digest_named(definition, "[py] files installed for the runtime")]
+    lower, upper = (by_name[i.digest] for i in diff.inputs)
+    assert (lower, upper) == ("[py] build MetaCall core", "[py] install MetaCall runtime files")
+    # No dev-branch state is merged whole into the runtime.
+    assert not any("build MetaCall core" in name for name in inputs)
+
+
+def test_global_configuration_names_every_loader() -> None:
+    definition = compile_text("languages: [py, node, rb]\n").definition
+    ops = ops_of(definition)
+    mkfile = ops[digest_named(definition, "[runtime] write global.json for every loader")]
+    data = json.loads(mkfile.file.actions[0].mkfile.data)
+    assert set(data) == {"py_loader", "node_loader", "rb_loader", "log_level"}
+
+
+def test_network_steps_mount_the_ca_secret_optionally_and_nothing_else_does() -> None:
+    definition = compile_text("languages: [py]\n").definition
+    ops = ops_of(definition)
+    for digest, name in names(definition).items():
+        op = ops[digest]
+        if op.WhichOneof("op") != "exec":
+            continue
+        secrets = [m for m in op.exec.mounts if m.mountType == pb.SECRET]
+        if op.exec.network == pb.NONE:
+            assert not secrets, name
+        else:
+            assert [s.secretOpt.ID for s in secrets] == ["ca-certificates"], name
+            assert secrets[0].secretOpt.optional
+            assert "ca-certificates" in op.exec.meta.args[-1]
+
+
+def test_core_source_defaults_to_the_pinned_git_release() -> None:
+    compiled = compile_text("languages: [py]\ncore: {version: v0.9.20}\n", target="deps")
+    sources = [op.source for op in ops_of(compiled.definition).values()
+               if op.WhichOneof("op") == "source"]
+    identifiers = {s.identifier for s in sources}
+    assert "git://github.com/metacall/core.git#v0.9.20" in identifiers
+    local = compile_text("languages: [py]\n", target="deps", contexts=LOCAL_CORE)
+    identifiers = {op.source.identifier for op in ops_of(local.definition).values()
+                   if op.WhichOneof("op") == "source"}
+    assert "local://metacall-core" in identifiers
+    assert not any(i.startswith("git://") for i in identifiers)
+
+
+def test_plthook_context_feeds_cmake() -> None:
+    compiled = compile_text("languages: [py]\n", target="deps",
+                            contexts={"plthook": "local:plthook"})
+    ops = ops_of(compiled.definition)
+    data = ops[digest_named(compiled.definition, "[core] write CMake options")]
+    options = data.file.actions[0].mkfile.data.decode()
+    assert "-DPLTHook_SOURCE_DIR=/usr/local/src/plthook" in options
+    assert "-DBackwardCpp_SOURCE=/usr/lib/backward" in options
+
+
+def test_steps_carry_the_line_of_their_language() -> None:
+    compiled = compile_text("languages:\n  - py\n  - node\n")
+    definition = compiled.definition
+    py_step = digest_named(definition, "[py] install runtime libraries")
+    node_step = digest_named(definition, "[node] install runtime libraries")
+    lines = {d: loc.locations[0].ranges[0].start.line
+             for d, loc in definition.Source.locations.items()}
+    assert (lines[py_step], lines[node_step]) == (3, 4)
+    assert definition.Source.infos[0].filename == "metacall.yaml"
+
+
+def test_image_config_per_target() -> None:
+    cli = compile_text("languages: [py, node]\n", target="cli").config
+    assert cli["config"]["Entrypoint"] == ["metacallcli"]
+    env = dict(item.split("=", 1) for item in cli["config"]["Env"])
+    assert env["LOADER_LIBRARY_PATH"] == "/usr/local/lib"
+    assert env["CONFIGURATION_PATH"].endswith("/configurations/global.json")
+    assert env["NODE_PATH"] == "/usr/local/lib/node_modules"
+    assert env["PATH"].startswith("/usr/local/sbin")
+    assert cli["config"]["Labels"]["io.metacall.languages"] == "py,node"
+    deps = compile_text("languages: [py]\n", target="deps").config
+    assert "LOADER_LIBRARY_PATH" not in str(deps["config"]["Env"])
+
+
+def test_cli_target_requires_node_and_says_where() -> None:
+    with pytest.raises(DeclarationError) as caught:
+        compile_text("languages: [py]\n", target="cli")
+    assert caught.value.line == 2
+    assert "node" in caught.value.message
+
+
+def test_unknown_target_is_an_error() -> None:
+    with pytest.raises(DeclarationError, match="unknown target"):
+        compile_text("languages: [py]\n", target="prod")
+
+
+def test_typescript_brings_in_node() -> None:
+    definition = compile_text("languages: [ts]\n").definition
+    assert "[node] install runtime libraries" in names(definition).values()
+    assert "[node+ts] build MetaCall core" in names(definition).values()
+
+
+@pytest.mark.parametrize(
+    ("ref", "normalized"),
+    [
+        ("debian:bookworm-slim", "docker.io/library/debian:bookworm-slim"),
+        ("ubuntu", "docker.io/library/ubuntu:latest"),
+        ("metacall/core:deps", "docker.io/metacall/core:deps"),
+        ("registry.local:5000/x/y:1", "registry.local:5000/x/y:1"),
+        ("debian@sha256:abc", "docker.io/library/debian@sha256:abc"),
+    ],
+)
+def test_image_refs_are_normalized(ref: str, normalized: str) -> None:
+    assert normalize_image_ref(ref) == normalized
