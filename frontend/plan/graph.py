@@ -205,18 +205,19 @@ class BuildGraph:
             name=f"[{label}] build MetaCall core", tag=tag, cwd=BUILD_PATH,
         )
 
-        def install(state: State, component: str | None, what: str) -> State:
-            flag = f" --component {component}" if component else ""
+        def install(state: State, components: Sequence[str], what: str) -> State:
+            commands = [f"cmake --install . --component {c}" for c in components]
             return self._run(
                 state,
-                f"cmake --install .{flag} && rm -f install_manifest*.txt",
+                " && ".join(commands or ["cmake --install ."]) + " && rm -f install_manifest*.txt",
                 name=f"[{label}] install MetaCall {what}", tag=tag, cwd=BUILD_PATH,
                 network=False,
             )
 
-        runtime_installed = install(built, "runtime", "runtime files")
-        cli_installed = install(runtime_installed, "cli", "CLI")
-        dev = install(cli_installed, None, "development files")
+        # Core installs its plugins (backtrace, the CLI's REPL) with no component.
+        runtime_installed = install(built, ["runtime", "Unspecified"], "runtime files")
+        cli_installed = install(runtime_installed, ["cli"], "CLI")
+        dev = install(cli_installed, [], "development files")
         result = CoreBuild(label, built, runtime_installed, cli_installed, dev)
         self._core_builds[tags] = result
         return result

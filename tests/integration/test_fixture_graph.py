@@ -32,11 +32,12 @@ def test_runtime_merges_each_language_and_only_installed_files(buildx, tmp_path)
         assert step in result.output, result
     output = shell(
         result.tag,
-        "ls /usr/local/lib /usr/lib/fake-runtime; cat $CONFIGURATION_PATH; "
+        "ls /usr/local/lib /usr/lib/fake-runtime /usr/local/lib/plugins; cat $CONFIGURATION_PATH; "
         "for p in /usr/local/metacall /usr/local/include/metacall /opt/fake-deps "
         "/usr/local/bin/cmake /usr/local/bin/metacallcli; do [ -e $p ] && echo LEAK $p; done; true",
     )
     assert "libpy_loader.so" in output and "libnode_loader.so" in output
+    assert "backtrace_plugin" in output
     assert "python" in output and "nodejs" in output and "backtrace" in output
     assert "LEAK" not in output, output
     config = json.loads(output[output.index("{"): output.rindex("}") + 1])
