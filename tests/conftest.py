@@ -85,7 +85,11 @@ def write_app(directory: Path, declaration: str, files: dict[str, str] | None = 
 
 
 def run_image(
-    image: str, command: Sequence[str] | str | None = None, *, entrypoint: str | None = None
+    image: str,
+    command: Sequence[str] | str | None = None,
+    *,
+    entrypoint: str | None = None,
+    volumes: dict[str, str] | None = None,
 ) -> tuple[int, str]:
     """Runs a built image to completion with testcontainers; returns (exit, output)."""
     os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")  # no registry for ryuk
@@ -96,6 +100,8 @@ def run_image(
         container = container.with_command(command)
     if entrypoint is not None:
         container = container.with_kwargs(entrypoint=entrypoint)
+    for host, path in (volumes or {}).items():
+        container = container.with_volume_mapping(host, path, "ro")
     with container:
         wrapped = container.get_wrapped_container()
         status = wrapped.wait(timeout=600)

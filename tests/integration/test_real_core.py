@@ -9,7 +9,7 @@ import tarfile
 
 import pytest
 
-from tests.conftest import run_image, write_app
+from tests.conftest import ROOT, run_image, write_app
 
 CORE = os.environ.get("METACALL_CORE_SOURCE")
 pytestmark = [
@@ -22,6 +22,7 @@ pytestmark = [
     ),
 ]
 BUILD_TIMEOUT = 5400
+EXAMPLE = ROOT / "examples" / "calc"
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +41,20 @@ def core_contexts(tmp_path_factory) -> list[str]:
     return ["--build-context", f"metacall-core={CORE}", "--build-context", f"plthook={plthook}"]
 
 
-def test_py_node_cli_calls_a_python_function(buildx, tmp_path, core_contexts) -> None:
-    app = write_app(tmp_path, "languages: [py, node]\n")
-    result = buildx(app, *core_contexts, "--target", "cli", timeout=BUILD_TIMEOUT)
+def test_calc_example_calls_python_and_node(buildx, core_contexts) -> None:
+    """The README's example: build examples/calc, feed it commands.txt."""
+    result = buildx(EXAMPLE, *core_contexts, "--target", "cli", timeout=BUILD_TIMEOUT)
     assert result.returncode == 0, result
-    script = (
-        "printf 'def multiply(a, b):\\n    return a * b\\n' > /usr/local/scripts/calc.py && "
-        "printf 'load py calc.py\\ncall multiply(6, 7)\\nexit\\n' | metacallcli"
+    code, output = run_image(
+        result.tag,
+        ["-c", "metacallcli < /usr/local/scripts/commands.txt"],
+        entrypoint="/bin/sh",
+        volumes={str(EXAMPLE): "/usr/local/scripts"},
     )
-    code, output = run_image(result.tag, ["-c", script], entrypoint="/bin/sh")
     print(output)
     assert code == 0, output
-    assert "42" in output, output
+    # multiply(6, 7) from Python and sum(20, 22) from Node.js
+    assert output.count("42") == 2, output
 
 
 def test_runtime_image_holds_no_build_material(buildx, tmp_path, core_contexts) -> None:
