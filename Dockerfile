@@ -20,10 +20,29 @@ RUN --mount=type=secret,id=ca-certificates,target=/run/secrets/ca-certificates \
  && rm -rf /opt/frontend/bin /opt/frontend/*.dist-info/RECORD \
  && python3 -m compileall -q -j 0 /opt/frontend
 
-FROM python
-COPY --from=site /opt/frontend /opt/frontend
-ENV PYTHONPATH=/opt/frontend PYTHONDONTWRITEBYTECODE=1
+# Only what the interpreter loads: python3.11, its stdlib without tests and
+# tooling, the shared libraries ldd names, and the frontend's site directory.
+FROM site AS rootfs
+RUN set -eu; \
+    rm -rf /usr/lib/python3.11/test /usr/lib/python3.11/idlelib /usr/lib/python3.11/tkinter \
+           /usr/lib/python3.11/ensurepip /usr/lib/python3.11/lib2to3 /usr/lib/python3.11/pydoc_data \
+           /usr/lib/python3.11/unittest /usr/lib/python3.11/distutils; \
+    cd /usr/lib/python3.11/lib-dynload \
+ && rm -f _ssl.* _hashlib.* _sqlite3.* _dbm.* _gdbm.* _curses*.* readline.* _tkinter.* \
+ && cd /; \
+    python3.11 -m compileall -q -j 0 /usr/lib/python3.11 || true; \
+    mkdir -p /rootfs/tmp && chmod 1777 /rootfs/tmp; \
+    cp -a --parents /usr/bin/python3.11 /usr/lib/python3.11 /etc/python3.11 /opt/frontend /rootfs; \
+    find /usr/bin/python3.11 /usr/lib/python3.11 /opt/frontend -name '*.so*' -type f \
+      | xargs ldd 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/lib64\// {print $1}' \
+      | sort -u | while read -r lib; do cp -L --parents "$lib" /rootfs; done; \
+    ldd /usr/bin/python3.11 | awk '$2 == "=>" && $3 ~ /^\// {print $3}' \
+      | while read -r lib; do cp -L --parents "$lib" /rootfs; done
+
+FROM scratch
+COPY --from=rootfs /rootfs /
+ENV PYTHONPATH=/opt/frontend PYTHONDONTWRITEBYTECODE=1 PATH=/usr/bin
 LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts" \
       org.opencontainers.image.title="metacall/frontend" \
       org.opencontainers.image.description="BuildKit frontend composing compact MetaCall images"
-ENTRYPOINT ["python3", "-m", "frontend"]
+ENTRYPOINT ["/usr/bin/python3.11", "-m", "frontend"]
