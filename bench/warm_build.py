@@ -1,0 +1,69 @@
+"""Warm-build benchmark: the calc example through the frontend beside the
+same build as a plain Dockerfile (bench/calc.Dockerfile), on one daemon.
+
+    METACALL_CORE_SOURCE=path/to/core PLTHOOK_SOURCE=path/to/plthook_c \\
+        .venv/bin/python bench/warm_build.py [--runs 5]
+
+Each build runs once to warm the cache (timed as "first"), then --runs more
+times; the table prints the median and the spread of the warm runs and
+`docker image inspect` sizes of both images.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "calc"
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def build(args: list[str]) -> float:
+    started = time.monotonic()
+    subprocess.run(["docker", "buildx", "build", "-q", *args], check=True,
+                   stdout=subprocess.DEVNULL)
+    return time.monotonic() - started
+
+
+def image_size(tag: str) -> str:
+    size = subprocess.run(["docker", "image", "inspect", tag, "--format", "{{.Size}}"],
+                          capture_output=True, text=True, check=True).stdout
+    return f"{int(size) / 1e6:.0f} MB"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    options = parser.parse_args()
+    core = os.environ.get("METACALL_CORE_SOURCE")
+    plthook = os.environ.get("PLTHOOK_SOURCE")
+    if not core or not plthook:
+        print("set METACALL_CORE_SOURCE and PLTHOOK_SOURCE (a plthook_c directory)")
+        return 2
+    common = ["--build-context", f"metacall-core={core}", "--build-context", f"plthook={plthook}"]
+    if Path(CA_BUNDLE).exists():
+        common += ["--secret", f"id=ca-certificates,src={CA_BUNDLE}"]
+    cases = {
+        "metacall/frontend": [*common, "-f", str(EXAMPLE / "metacall.yaml"), "--target", "cli",
+                              "-t", "bench-calc-frontend", str(EXAMPLE)],
+        "plain Dockerfile": [*common, "-f", str(ROOT / "bench" / "calc.Dockerfile"),
+                             "-t", "bench-calc-dockerfile", str(EXAMPLE)],
+    }
+    print(f"{'build':<20}{'first':>10}{'warm median':>14}{'warm min-max':>16}{'image':>10}")
+    for name, args in cases.items():
+        first = build(args)
+        warm = [build(args) for _ in range(options.runs)]
+        tag = args[args.index("-t") + 1]
+        print(f"{name:<20}{first:>9.2f}s{statistics.median(warm):>13.2f}s"
+              f"{min(warm):>8.2f}-{max(warm):.2f}s{image_size(tag):>10}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
