@@ -48,6 +48,30 @@ CA_PREAMBLE = (
 )
 APT_CLEAN = "apt-get clean && rm -rf /var/lib/apt/lists/*"
 
+DPKG_STATUS_DIR = "/var/lib/metacall/dpkg-status"
+APT_DEPENDENCY = (
+    "apt_dependency() { apt-cache depends \"$1\" | sed -n \"s/^ *Depends: \\($2\\).*/\\1/p\" "
+    "| head -n 1; }; "
+)
+# After the merge: each runtime branch left its own dpkg status (the merge
+# keeps only the last), so rebuild one from all of them; give the libraries
+# core's loader configurations name unversioned (only -dev packages ship
+# those links) their links; refresh the linker cache for /usr/local/lib.
+FINISH_RUNTIME = (
+    "awk 'BEGIN { RS = \"\"; ORS = \"\\n\\n\" } "
+    "{ match($0, /Package: [^\\n]*/); key = substr($0, RSTART, RLENGTH); "
+    "match($0, /Architecture: [^\\n]*/); key = key substr($0, RSTART, RLENGTH); "
+    "if (!(key in seen)) order[++n] = key; seen[key] = $0 } "
+    "END { for (i = 1; i <= n; i++) print seen[order[i]] }' "
+    f"/var/lib/dpkg/status {DPKG_STATUS_DIR}/* > /tmp/status "
+    "&& mv /tmp/status /var/lib/dpkg/status && rm -rf /var/lib/metacall && "
+    f"for lib in $(cat {CONFIGURATION_DIR}/*_loader.json 2>/dev/null "
+    "| grep -o '\"/[^\"]*\\.so\"' | tr -d '\"'); do "
+    "[ -e \"$lib\" ] || for versioned in \"$lib\".*; do "
+    "[ -e \"$versioned\" ] && ln -s \"$(basename \"$versioned\")\" \"$lib\" && break; done; done; "
+    f"ldconfig && mkdir -p {SCRIPTS_PATH}"
+)
+
 # What MetaCall reads at run time (as core's own runtime image sets it).
 METACALL_RUNTIME_ENV = {
     "LOADER_LIBRARY_PATH": "/usr/local/lib",
@@ -224,28 +248,39 @@ class BuildGraph:
 
     # runtime --------------------------------------------------------------
 
-    def runtime_branch(self, options: Sequence[str], *, name: str, tag: str | None) -> State:
-        tools = BindMount(dest=f"{METACALL_PATH}/tools", source=self.inputs.core_source,
-                          selector="/tools")
+    def runtime_branch(self, tag: str | None) -> State:
+        """base + the runtime packages of one language (or, for None, of core)."""
+        recipe = recipe_for(tag) if tag else None
+        if recipe and recipe.runtime_packages:
+            install = (
+                f"{APT_DEPENDENCY} apt-get update && "
+                "apt-get install -y --no-install-recommends "
+                + " ".join(recipe.runtime_packages)
+            )
+            mounts: list[Mount] = []
+        else:
+            option = recipe.script_option if recipe else "backtrace"
+            # `clean` removes the wget and gpg the script installs for itself.
+            install = (
+                f"{METACALL_PATH}/tools/metacall-runtime.sh {self._tools(option, 'clean')} "
+                "&& apt-get autoremove -y"
+            )
+            mounts = [BindMount(dest=f"{METACALL_PATH}/tools", source=self.inputs.core_source,
+                                selector="/tools")]
+        branch = tag or "core"
         return self._run(
             self.inputs.base,
-            f"{METACALL_PATH}/tools/metacall-runtime.sh {self._tools(*options, 'clean')} && "
-            f"{APT_CLEAN}",
-            name=name, tag=tag, cwd="/tmp", mounts=[tools],
+            f"{install} && {APT_CLEAN} && mkdir -p {DPKG_STATUS_DIR} "
+            f"&& cp /var/lib/dpkg/status {DPKG_STATUS_DIR}/{branch}",
+            name=f"[{branch}] install runtime libraries", tag=tag, cwd="/tmp", mounts=mounts,
         )
 
     def runtime_layers(self) -> list[State]:
         base = self.inputs.base
         layers = [base]
-        common = self.runtime_branch(["backtrace"], name="[core] install runtime libraries",
-                                     tag=None)
-        layers.append(diff(base, common, name="[core] runtime libraries"))
-        for tag in self.tags:
-            branch = self.runtime_branch(
-                [recipe_for(tag).script_option],
-                name=f"[{tag}] install runtime libraries", tag=tag,
-            )
-            layers.append(diff(base, branch, name=f"[{tag}] runtime libraries"))
+        for tag in (None, *self.tags):
+            branch = self.runtime_branch(tag)
+            layers.append(diff(base, branch, name=f"[{tag or 'core'}] runtime libraries"))
         for tag in self.declaration.languages:
             layers.append(self.core_build((tag,)).runtime_files)
         return layers
@@ -257,8 +292,8 @@ class BuildGraph:
             name=f"[{name}] write global.json for every loader",
         )
         return self._run(
-            merged, f"ldconfig && mkdir -p {SCRIPTS_PATH}",
-            name=f"[{name}] refresh the shared library cache", network=False,
+            merged, FINISH_RUNTIME,
+            name=f"[{name}] link loader libraries, merge package lists", network=False,
         )
 
     def global_configuration(self) -> bytes:

@@ -21,6 +21,11 @@ class Recipe:
     build_packages: ClassVar[tuple[str, ...]] = ()
     # Core installs `<tag>_loader.json` and lists it in global.json.
     has_configuration: ClassVar[bool] = False
+    # Debian packages for the runtime branch instead of metacall-runtime.sh,
+    # where that script installs -dev packages. Entries may use
+    # `$(apt_dependency META REGEX)`: META's first dependency matching REGEX,
+    # so the versioned library is found without naming the distribution.
+    runtime_packages: ClassVar[tuple[str, ...]] = ()
     # Environment the loader needs at run time.
     runtime_env: ClassVar[tuple[tuple[str, str], ...]] = ()
     # A real build of this loader has been verified offline (README lists them).

@@ -10,3 +10,5 @@ class Node(Recipe):
     has_configuration = True
     runtime_env = (("NODE_PATH", "/usr/local/lib/node_modules"),)
     verified = True
+    # metacall-runtime.sh installs libnode-dev; the loader needs only the shared library.
+    runtime_packages = ("$(apt_dependency libnode-dev 'libnode[0-9]*')",)

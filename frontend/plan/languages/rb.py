@@ -6,3 +6,5 @@ class Ruby(Recipe):
     title = "Ruby"
     script_option = "ruby"
     has_configuration = True
+    # metacall-runtime.sh installs ruby; the loader needs only the shared library.
+    runtime_packages = ("$(apt_dependency libruby 'libruby[0-9.]*')",)
