@@ -32,6 +32,8 @@ class BuildRequest:
     contexts: Mapping[str, str] = field(default_factory=dict)
     # The base image's OCI config when the caller could resolve it.
     base_config: Mapping[str, Any] | None = None
+    # Whether BuildKit can run MergeOp/DiffOp (else: chained steps and copies).
+    merge_diff: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
         core_source=core,
         plthook=plthook,
         platform=platform,
+        merge_diff=request.merge_diff,
     )
     locations = {"languages": SourceRange(*parsed.lines_of("languages"))}
     for index, tag in enumerate(declaration.languages):

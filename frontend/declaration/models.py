@@ -33,6 +33,11 @@ class CoreOptions(StrictModel):
     version: str = Field(DEFAULT_CORE_VERSION, description="a git ref of metacall/core")
     build_type: Literal["release", "debug", "relwithdebinfo"] = "release"
     cmake_options: tuple[str, ...] = ()
+    # Language ports (`from metacall import …`, `require('metacall')`), so
+    # scripts can call functions of other languages.
+    ports: bool = False
+    # Build core's tests and run them, with no network, after the build.
+    tests: bool = False
 
     @field_validator("version")
     @classmethod

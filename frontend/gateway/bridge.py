@@ -57,6 +57,15 @@ class Bridge:
         )
         return json.loads(response.Config)
 
+    def warn(self, short: str, detail: list[str], *, digest: str = "") -> None:
+        """A WARN line in the user's build output."""
+        self._stub.Warn(
+            gateway_pb2.WarnRequest(
+                digest=digest, level=1, short=short.encode(),
+                detail=[line.encode() for line in detail],
+            )
+        )
+
     def return_result(self, ref: str, metadata: dict[str, bytes]) -> None:
         self._return(
             gateway_pb2.ReturnRequest(

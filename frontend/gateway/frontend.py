@@ -6,7 +6,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import grpc
 
@@ -21,7 +21,7 @@ from frontend.plan.targets import DEFAULT_TARGET
 
 log = logging.getLogger("metacall-frontend")
 OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
-REQUIRED_LLB_CAPS = ("mergeop", "diffop")
+MERGE_DIFF_CAPS = ("mergeop", "diffop")
 
 
 class FrontendError(Exception):
@@ -90,13 +90,7 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
     text = ""
     try:
         caps = bridge.ping()
-        for cap in REQUIRED_LLB_CAPS:
-            reason = caps.disabled(cap)
-            if reason:
-                raise FrontendError(
-                    f"this BuildKit cannot run `{cap}` ({reason}); MetaCall images are "
-                    "composed with MergeOp/DiffOp: enable Docker's containerd image store"
-                )
+        disabled = {cap: reason for cap in MERGE_DIFF_CAPS if (reason := caps.disabled(cap))}
         request_id = options.values.get("requestid")
         if request_id:
             metadata = subrequests.answer(request_id)
@@ -108,9 +102,16 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
         text = read_declaration(bridge, options)
         base_ref = base_image_ref(text)
         base_config = bridge.resolve_image_config(base_ref, parse_platform(request.platform))
+        if disabled:
+            bridge.warn(
+                "MergeOp/DiffOp are unavailable: composing the image with copies instead",
+                [f"{cap}: {reason}" for cap, reason in disabled.items()]
+                + ["Layers are then not shared between languages or images; Docker's "
+                   "containerd image store enables MergeOp/DiffOp."],
+            )
         compiled = compile_declaration(
             text,
-            BuildRequest(**{**request.__dict__, "base_config": base_config}),
+            replace(request, base_config=base_config, merge_diff=not disabled),
         )
         ref = bridge.solve(compiled.definition)
         bridge.return_result(

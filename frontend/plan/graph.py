@@ -72,6 +72,10 @@ FINISH_RUNTIME = (
     f"ldconfig && mkdir -p {SCRIPTS_PATH}"
 )
 
+# Where core's install components write (under the install prefix).
+RUNTIME_INSTALL_PATHS = ("/usr/local/lib", "/usr/local/share/metacall")
+CLI_INSTALL_PATHS = ("/usr/local/bin",)
+
 # What MetaCall reads at run time (as core's own runtime image sets it).
 METACALL_RUNTIME_ENV = {
     "LOADER_LIBRARY_PATH": "/usr/local/lib",
@@ -92,6 +96,9 @@ class BuildInputs:
     core_source: State
     plthook: State | None
     platform: pb.Platform
+    # False where BuildKit cannot run MergeOp/DiffOp (Docker's classic image
+    # store): the same filesystem is then built with chained steps and copies.
+    merge_diff: bool = True
 
 
 @dataclass(frozen=True)
@@ -105,14 +112,25 @@ class CoreBuild:
     dev: State
 
     @property
-    def runtime_files(self) -> State:
-        return diff(self.built, self.runtime_installed,
-                    name=f"[{self.label}] files installed for the runtime")
+    def runtime_files(self) -> InstalledFiles:
+        return InstalledFiles(f"[{self.label}] files installed for the runtime",
+                              self.built, self.runtime_installed, RUNTIME_INSTALL_PATHS)
 
     @property
-    def cli_files(self) -> State:
-        return diff(self.runtime_installed, self.cli_installed,
-                    name=f"[{self.label}] files installed for the CLI")
+    def cli_files(self) -> InstalledFiles:
+        return InstalledFiles(f"[{self.label}] files installed for the CLI",
+                              self.runtime_installed, self.cli_installed, CLI_INSTALL_PATHS)
+
+
+@dataclass(frozen=True)
+class InstalledFiles:
+    """What one install step wrote: the diff from `before` to `after`, which
+    lies under `paths` (what the copy fallback copies)."""
+
+    name: str
+    before: State
+    after: State
+    paths: tuple[str, ...]
 
 
 class BuildGraph:
@@ -218,6 +236,9 @@ class BuildGraph:
         label = "+".join(tags)
         tag = tags[-1]
         options = [recipe_for(t).script_option for t in tags]
+        core = self.declaration.core
+        options += [flag for flag, wanted in (("ports", core.ports), ("tests", core.tests))
+                    if wanted]
         configured = self._run(
             self.deps(tags),
             f"../tools/metacall-configure.sh {self._tools(*options)}",
@@ -229,13 +250,22 @@ class BuildGraph:
             name=f"[{label}] build MetaCall core", tag=tag, cwd=BUILD_PATH,
         )
 
+        if core.tests:
+            # Offline: some of core's tests reach the internet and would hang.
+            built = self._run(
+                built, 'ctest -j "$(nproc)" --timeout 600 --output-on-failure',
+                name=f"[{label}] run MetaCall core's tests", tag=tag, cwd=BUILD_PATH,
+                network=False,
+            )
+
         def install(state: State, components: Sequence[str], what: str) -> State:
             commands = [f"cmake --install . --component {c}" for c in components]
             return self._run(
                 state,
                 " && ".join(commands or ["cmake --install ."]) + " && rm -f install_manifest*.txt",
                 name=f"[{label}] install MetaCall {what}", tag=tag, cwd=BUILD_PATH,
-                network=False,
+                # The py port installs itself with pip.
+                network=core.ports,
             )
 
         # Core installs its plugins (backtrace, the CLI's REPL) with no component.
@@ -248,8 +278,8 @@ class BuildGraph:
 
     # runtime --------------------------------------------------------------
 
-    def runtime_branch(self, tag: str | None) -> State:
-        """base + the runtime packages of one language (or, for None, of core)."""
+    def runtime_branch(self, tag: str | None, on: State) -> State:
+        """`on` + the runtime packages of one language (or, for None, of core)."""
         recipe = recipe_for(tag) if tag else None
         if recipe and recipe.runtime_packages:
             install = (
@@ -269,30 +299,35 @@ class BuildGraph:
                                 selector="/tools")]
         branch = tag or "core"
         return self._run(
-            self.inputs.base,
+            on,
             f"{install} && {APT_CLEAN} && mkdir -p {DPKG_STATUS_DIR} "
             f"&& cp /var/lib/dpkg/status {DPKG_STATUS_DIR}/{branch}",
             name=f"[{branch}] install runtime libraries", tag=tag, cwd="/tmp", mounts=mounts,
         )
 
-    def runtime_layers(self) -> list[State]:
+    def assemble(self, installed: Sequence[InstalledFiles], *, name: str) -> State:
+        """base + every language's runtime packages + the files core installed."""
         base = self.inputs.base
-        layers = [base]
-        for tag in (None, *self.tags):
-            branch = self.runtime_branch(tag)
-            layers.append(diff(base, branch, name=f"[{tag or 'core'}] runtime libraries"))
-        for tag in self.declaration.languages:
-            layers.append(self.core_build((tag,)).runtime_files)
-        return layers
-
-    def assemble(self, layers: Sequence[State], *, name: str) -> State:
-        merged = merge(layers, name=f"[{name}] merge language layers")
-        merged = merged.mkfile(
+        branches = (None, *self.tags)
+        if self.inputs.merge_diff:
+            layers = [base]
+            layers += [diff(base, self.runtime_branch(tag, base),
+                            name=f"[{tag or 'core'}] runtime libraries") for tag in branches]
+            layers += [diff(files.before, files.after, name=files.name) for files in installed]
+            state = merge(layers, name=f"[{name}] merge language layers")
+        else:
+            state = base
+            for tag in branches:
+                state = self.runtime_branch(tag, state)
+            for files in installed:
+                for path in files.paths:
+                    state = state.copy(files.after, path, path, name=f"{files.name}: {path}")
+        state = state.mkfile(
             f"{CONFIGURATION_DIR}/global.json", self.global_configuration(),
             name=f"[{name}] write global.json for every loader",
         )
         return self._run(
-            merged, FINISH_RUNTIME,
+            state, FINISH_RUNTIME,
             name=f"[{name}] link loader libraries, merge package lists", network=False,
         )
 
@@ -307,9 +342,12 @@ class BuildGraph:
         config["log_level"] = "Debug" if self.build_type == "debug" else "Error"
         return (json.dumps(config, indent=1, sort_keys=True) + "\n").encode()
 
+    def runtime_files(self) -> list[InstalledFiles]:
+        return [self.core_build((tag,)).runtime_files for tag in self.declaration.languages]
+
     @cached_property
     def runtime(self) -> State:
-        return self.assemble(self.runtime_layers(), name="runtime")
+        return self.assemble(self.runtime_files(), name="runtime")
 
     @cached_property
     def cli(self) -> State:
@@ -320,8 +358,8 @@ class BuildGraph:
                 "only with the Node.js loader",
                 where.start_line if where else 0,
             )
-        layers = [*self.runtime_layers(), self.core_build(("node",)).cli_files]
-        return self.assemble(layers, name="cli")
+        cli_files = self.core_build(("node",)).cli_files
+        return self.assemble([*self.runtime_files(), cli_files], name="cli")
 
     @cached_property
     def dev(self) -> State:

@@ -176,3 +176,22 @@ def test_typescript_brings_in_node() -> None:
 )
 def test_image_refs_are_normalized(ref: str, normalized: str) -> None:
     assert normalize_image_ref(ref) == normalized
+
+
+def test_without_merge_diff_the_same_files_are_copied_and_steps_chained() -> None:
+    definition = compile_text("languages: [py, node]\n", target="cli", merge_diff=False).definition
+    ops = ops_of(definition)
+    kinds = {op.WhichOneof("op") for op in ops.values()}
+    assert "merge" not in kinds and "diff" not in kinds
+    by_name = names(definition)
+    # The runtime packages are installed one after the other on one state.
+    node_step = ops[digest_named(definition, "[node] install runtime libraries")]
+    assert by_name[node_step.inputs[0].digest] == "[py] install runtime libraries"
+    copied = {n for n in by_name.values() if "files installed" in n}
+    assert copied == {
+        "[py] files installed for the runtime: /usr/local/lib",
+        "[py] files installed for the runtime: /usr/local/share/metacall",
+        "[node] files installed for the runtime: /usr/local/lib",
+        "[node] files installed for the runtime: /usr/local/share/metacall",
+        "[node] files installed for the CLI: /usr/local/bin",
+    }

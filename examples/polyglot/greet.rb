@@ -1,0 +1,3 @@
+def greet(name)
+  "hello #{name} from ruby"
+end

@@ -1,0 +1,2 @@
+def multiply(left, right):
+    return left * right

@@ -1,0 +1,5 @@
+function sum(left, right) {
+	return left + right;
+}
+
+module.exports = { sum };
