@@ -34,6 +34,8 @@ class BuildRequest:
     base_config: Mapping[str, Any] | None = None
     # Whether BuildKit can run MergeOp/DiffOp (else: chained steps and copies).
     merge_diff: bool = True
+    # core's VERSION when its source comes from a context the caller could read.
+    core_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,11 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
     if CORE_CONTEXT in request.contexts:
         core = context_state(CORE_CONTEXT, request.contexts[CORE_CONTEXT], request.session_id)
         core_source = f"context {CORE_CONTEXT}"
+        core_version = request.core_version or "unknown"
     else:
-        version = declaration.core.version
-        core = git(CORE_REPOSITORY, version, name=f"fetch MetaCall core {version}")
-        core_source = f"{CORE_REPOSITORY}#{version}"
+        core_version = declaration.core.version
+        core = git(CORE_REPOSITORY, core_version, name=f"fetch MetaCall core {core_version}")
+        core_source = f"{CORE_REPOSITORY}#{core_version}"
     plthook = None
     if PLTHOOK_CONTEXT in request.contexts:
         plthook = context_state(
@@ -119,7 +122,7 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
     graph = BuildGraph(declaration, inputs, locations)
     target = build_target(
         graph, request.target, base_config=base_config, base_ref=base_ref,
-        core_source=core_source,
+        core_source=core_source, core_version=core_version,
     )
     source = SourceFile(filename=request.filename, data=text.encode())
     return Compiled(marshal(target.state, source), target.config, base_ref)

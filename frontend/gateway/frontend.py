@@ -10,7 +10,13 @@ from dataclasses import dataclass, replace
 
 import grpc
 
-from frontend.compile import BuildRequest, base_image_ref, compile_declaration, parse_platform
+from frontend.compile import (
+    CORE_CONTEXT,
+    BuildRequest,
+    base_image_ref,
+    compile_declaration,
+    parse_platform,
+)
 from frontend.declaration import DeclarationError
 from frontend.gateway import subrequests
 from frontend.gateway.bridge import Bridge
@@ -86,6 +92,24 @@ def read_declaration(bridge: Bridge, options: FrontendOptions) -> str:
     return bridge.read_file(ref, options.filename).decode()
 
 
+def read_core_version(bridge: Bridge, request: BuildRequest) -> str | None:
+    """core's VERSION file, when its source is a local context."""
+    context = request.contexts.get(CORE_CONTEXT, "")
+    if not context.startswith("local:"):
+        return None
+    source = local(
+        context.removeprefix("local:"),
+        session_id=request.session_id,
+        include=["VERSION"],
+        label="load MetaCall core's VERSION",
+    )
+    try:
+        ref = bridge.solve(marshal(source), evaluate=True)
+        return bridge.read_file(ref, "VERSION").decode().strip() or None
+    except grpc.RpcError:
+        return None  # a core without VERSION is labelled "unknown"
+
+
 def build(bridge: Bridge, options: FrontendOptions) -> None:
     text = ""
     try:
@@ -111,7 +135,8 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
             )
         compiled = compile_declaration(
             text,
-            replace(request, base_config=base_config, merge_diff=not disabled),
+            replace(request, base_config=base_config, merge_diff=not disabled,
+                    core_version=read_core_version(bridge, request)),
         )
         ref = bridge.solve(compiled.definition)
         bridge.return_result(

@@ -40,6 +40,7 @@ def build_target(
     base_config: Mapping[str, Any],
     base_ref: str,
     core_source: str,
+    core_version: str,
 ) -> Target:
     builders: dict[str, Callable[[], State]] = {
         "deps": lambda: graph.deps(graph.declaration.languages),
@@ -52,7 +53,8 @@ def build_target(
             f"unknown target `{name}`; targets: {', '.join(TARGETS)}"
         )
     state = builders[name]()
-    return Target(name, state, image_config(graph, name, base_config, base_ref, core_source))
+    config = image_config(graph, name, base_config, base_ref, core_source, core_version)
+    return Target(name, state, config)
 
 
 def image_config(
@@ -61,6 +63,7 @@ def image_config(
     base_config: Mapping[str, Any],
     base_ref: str,
     core_source: str,
+    core_version: str,
 ) -> dict[str, Any]:
     base = dict(base_config.get("config") or {})
     # Images without a PATH get Docker's default, as Dockerfile builds do.
@@ -80,6 +83,7 @@ def image_config(
             "org.opencontainers.image.base.name": base_ref,
             "io.metacall.languages": languages,
             "io.metacall.core.source": core_source,
+            "io.metacall.core.version": core_version,
             "io.metacall.target": target,
         },
     }

@@ -70,6 +70,10 @@ def test_cli_target_runs_metacallcli(buildx, tmp_path) -> None:
     code, output = run_image(result.tag)
     assert code == 0, output
     assert "fake metacallcli: libnode_loader.so libpy_loader.so" in output
+    labels = json.loads(docker("image", "inspect", result.tag, "--format",
+                               "{{json .Config.Labels}}").stdout)
+    assert labels["io.metacall.core.version"] == "0.0.0-fixture"
+    assert labels["io.metacall.languages"] == "py,node"
 
 
 def test_deps_and_dev_targets(buildx, tmp_path) -> None:

@@ -142,6 +142,9 @@ def test_image_config_per_target() -> None:
     assert env["NODE_PATH"] == "/usr/local/lib/node_modules"
     assert env["PATH"].startswith("/usr/local/sbin")
     assert cli["config"]["Labels"]["io.metacall.languages"] == "py,node"
+    assert cli["config"]["Labels"]["io.metacall.core.version"] == "v0.9.22"
+    local = compile_text("languages: [py]\n", contexts=LOCAL_CORE, core_version="0.9.22")
+    assert local.config["config"]["Labels"]["io.metacall.core.version"] == "0.9.22"
     deps = compile_text("languages: [py]\n", target="deps").config
     assert "LOADER_LIBRARY_PATH" not in str(deps["config"]["Env"])
 
