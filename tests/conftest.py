@@ -16,6 +16,18 @@ FRONTEND_IMAGE = os.environ.get("METACALL_FRONTEND_IMAGE", "metacall/frontend")
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 SYNTAX = f"# syntax={FRONTEND_IMAGE}\n"
 
+# Prints a LEAK line for build material that must never reach a runtime image:
+# core's source or build tree, compilers, headers, .deb caches, -dev packages.
+COMPACTNESS_CHECK = (
+    "for p in /usr/local/metacall /opt/fake-deps /usr/local/bin/cmake /usr/bin/cmake "
+    "/usr/bin/gcc /usr/bin/cc /usr/bin/g++ /usr/bin/c++; do [ -e $p ] && echo LEAK $p; done; "
+    # The base image ships these directories empty: headers in them are a leak.
+    "find /usr/include /usr/local/include -mindepth 1 | head -n 3 | sed 's/^/LEAK header /'; "
+    "ls /var/cache/apt/archives/*.deb 2>/dev/null | sed 's/^/LEAK /'; "
+    "dpkg-query -W -f '${Package}\\n' | grep -- '-dev$' | sed 's/^/LEAK dev package /'; "
+    "true"
+)
+
 
 def ca_secret_args() -> list[str]:
     """Network steps trust the machine's CA bundle (needed behind TLS inspection)."""

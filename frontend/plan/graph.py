@@ -220,6 +220,9 @@ class BuildGraph:
                     " && apt-get install -y --no-install-recommends "
                     + " ".join(recipe.build_packages)
                 )
+            if recipe.cmake_definitions:
+                words = " ".join(shlex.quote(d) for d in recipe.cmake_definitions)
+                script += f" && printf '%s\\n' {words} >> {BUILD_PATH}/CMakeConfig.txt"
             state = self._run(
                 state, script, name=f"[{tag}] install build dependencies", tag=tag,
                 cwd=METACALL_PATH,

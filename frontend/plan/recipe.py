@@ -19,6 +19,8 @@ class Recipe:
     requires: ClassVar[tuple[str, ...]] = ()
     # Debian packages that stand in for what core's CMake would download.
     build_packages: ClassVar[tuple[str, ...]] = ()
+    # CMake definitions pointing core at those packages instead of a download.
+    cmake_definitions: ClassVar[tuple[str, ...]] = ()
     # Core installs `<tag>_loader.json` and lists it in global.json.
     has_configuration: ClassVar[bool] = False
     # Debian packages for the runtime branch instead of metacall-runtime.sh,

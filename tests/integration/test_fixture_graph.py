@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_CORE, docker, run_image, write_app
+from tests.conftest import COMPACTNESS_CHECK, FIXTURE_CORE, docker, run_image, write_app
 
 pytestmark = pytest.mark.integration
 FIXTURE = ["--build-context", f"metacall-core={FIXTURE_CORE}"]
@@ -20,19 +20,6 @@ def shell(image: str, script: str) -> str:
     code, output = run_image(image, ["-c", script], entrypoint="/bin/sh")
     assert code == 0, output
     return output
-
-
-# Build material that must never reach a runtime image.
-COMPACTNESS_CHECK = (
-    "for p in /usr/local/metacall /opt/fake-deps "
-    "/usr/local/bin/cmake /usr/bin/gcc /usr/bin/cc /usr/bin/cmake; do "
-    "[ -e $p ] && echo LEAK $p; done; "
-    # The base image ships these directories empty: headers in them are a leak.
-    "find /usr/include /usr/local/include -mindepth 1 | head -n 3 | sed 's/^/LEAK header /'; "
-    "ls /var/cache/apt/archives/*.deb 2>/dev/null | sed 's/^/LEAK /'; "
-    "dpkg-query -W -f '${Package}\\n' | grep -- '-dev$' | sed 's/^/LEAK dev package /'; "
-    "true"
-)
 
 
 def test_runtime_merges_each_language_and_only_installed_files(buildx, tmp_path) -> None:

@@ -7,3 +7,4 @@ class Rpc(Recipe):
     script_option = "rpc"
     # concurrentqueue: core's CMake would otherwise download it from GitHub.
     build_packages = ("libconcurrentqueue-dev",)
+    cmake_definitions = ("-DConcurrentQueue_SOURCE_DIR=/usr/include/concurrentqueue",)
