@@ -214,7 +214,11 @@ class BuildGraph:
         state = self.deps_base
         for tag in with_requirements(tuple(tags)):
             recipe = recipe_for(tag)
-            script = f"tools/metacall-environment.sh {self._tools(recipe.script_option)}"
+            if recipe.environment_packages:
+                script = "apt-get install -y --no-install-recommends " + " ".join(
+                    recipe.environment_packages)
+            else:
+                script = f"tools/metacall-environment.sh {self._tools(recipe.script_option)}"
             if recipe.build_packages:
                 script += (
                     " && apt-get install -y --no-install-recommends "

@@ -17,6 +17,9 @@ class Recipe:
     script_option: ClassVar[str]
     # Loaders this one cannot work without (TypeScript runs on Node.js).
     requires: ClassVar[tuple[str, ...]] = ()
+    # Debian packages installed instead of `metacall-environment.sh <option>`,
+    # where that script reaches outside the base distribution.
+    environment_packages: ClassVar[tuple[str, ...]] = ()
     # Debian packages that stand in for what core's CMake would download.
     build_packages: ClassVar[tuple[str, ...]] = ()
     # CMake definitions pointing core at those packages instead of a download.
