@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from frontend.compile import BuildRequest, compile_declaration
 from frontend.declaration import DeclarationError
 from frontend.llb import serialize
-from frontend.plan.targets import DEFAULT_TARGET, TARGETS
+from frontend.plan.app import ContextFiles
+from frontend.plan.targets import TARGETS
+
+
+def scan_directory(directory: Path) -> ContextFiles:
+    names = frozenset(p.name for p in directory.iterdir() if p.is_file())
+    manifests = {name: (directory / name).read_bytes()
+                 for name in names if ContextFiles.is_manifest(name)}
+    return ContextFiles(names, manifests)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     llb = commands.add_parser("llb", help="print the LLB definition of a declaration")
     llb.add_argument("file")
-    llb.add_argument("--target", default=DEFAULT_TARGET, choices=list(TARGETS))
+    llb.add_argument("--target", choices=list(TARGETS),
+                     help="default: app when the context holds an app, else runtime")
+    llb.add_argument("--app-dir", help="the build context (default: the file's directory)")
     llb.add_argument("--platform", default="linux/amd64")
     llb.add_argument(
         "--context", action="append", default=[], metavar="NAME=VALUE",
@@ -31,13 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     options = parser.parse_args(args)
     contexts = dict(item.split("=", 1) for item in options.context)
-    with open(options.file, encoding="utf-8") as handle:
-        text = handle.read()
+    declaration = Path(options.file)
+    text = declaration.read_text(encoding="utf-8")
     try:
         compiled = compile_declaration(
             text,
-            BuildRequest(filename=options.file, target=options.target,
-                         platform=options.platform, contexts=contexts),
+            BuildRequest(filename=declaration.name, target=options.target,
+                         platform=options.platform, contexts=contexts,
+                         context_files=scan_directory(Path(options.app_dir or declaration.parent))),
         )
     except DeclarationError as error:
         print(f"{options.file}:{error.line}: {error.message}", file=sys.stderr)

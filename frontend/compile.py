@@ -7,14 +7,15 @@ definition printed by the CLI is the one the image would solve.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from frontend.declaration import DeclarationError, parse
 from frontend.llb import SourceFile, SourceRange, State, git, image, local, marshal
 from frontend.pb import llb_pb2 as pb
+from frontend.plan.app import ContextFiles, plan_app
 from frontend.plan.graph import BuildGraph, BuildInputs
-from frontend.plan.targets import DEFAULT_PATH, DEFAULT_TARGET, build_target
+from frontend.plan.targets import APP_TARGET, DEFAULT_PATH, DEFAULT_TARGET, AppSource, build_target
 
 CORE_CONTEXT = "metacall-core"
 PLTHOOK_CONTEXT = "plthook"
@@ -24,7 +25,8 @@ CORE_REPOSITORY = "https://github.com/metacall/core.git"
 @dataclass(frozen=True)
 class BuildRequest:
     filename: str = "metacall.yaml"
-    target: str = DEFAULT_TARGET
+    # None: `app` when the context holds an app, else `runtime`.
+    target: str | None = None
     platform: str = "linux/amd64"
     session_id: str = ""
     # Named contexts as BuildKit passes them: name -> "local:NAME",
@@ -36,6 +38,9 @@ class BuildRequest:
     merge_diff: bool = True
     # core's VERSION when its source comes from a context the caller could read.
     core_version: str | None = None
+    # The main build context: its name and the files the caller found in it.
+    context_name: str = "context"
+    context_files: ContextFiles = field(default_factory=ContextFiles)
 
 
 @dataclass(frozen=True)
@@ -117,12 +122,24 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
         merge_diff=request.merge_diff,
     )
     locations = {"languages": SourceRange(*parsed.lines_of("languages"))}
-    for index, tag in enumerate(declaration.languages):
+    for index, tag in enumerate(declaration.languages or ()):
         locations[tag] = SourceRange(*parsed.lines_of("languages", index))
+    plan = plan_app(declaration, request.context_files, locations["languages"].start_line)
+    app = None
+    if plan is not None:
+        # The app's entrypoint is metacallcli, which core builds only with node.
+        languages = plan.languages if "node" in plan.languages else (*plan.languages, "node")
+        declaration = declaration.model_copy(update={"languages": languages})
+        app = AppSource(plan, request.context_files.names, request.filename)
+        inputs = replace(inputs, context=local(
+            request.context_name, session_id=request.session_id,
+            exclude=[".git"], label="load the app's build context",
+        ))
     graph = BuildGraph(declaration, inputs, locations)
     target = build_target(
-        graph, request.target, base_config=base_config, base_ref=base_ref,
-        core_source=core_source, core_version=core_version,
+        graph, request.target or (APP_TARGET if app else DEFAULT_TARGET),
+        base_config=base_config, base_ref=base_ref,
+        core_source=core_source, core_version=core_version, app=app,
     )
     source = SourceFile(filename=request.filename, data=text.encode())
     return Compiled(marshal(target.state, source), target.config, base_ref)

@@ -12,6 +12,7 @@ from frontend.declaration.errors import DeclarationError
 from frontend.declaration.models import (
     KNOWN_KEYS,
     LANGUAGE_TAGS,
+    AppOptions,
     CoreOptions,
     Declaration,
     LanguageTag,
@@ -20,6 +21,7 @@ from frontend.declaration.reader import ReadDeclaration, read, syntax_directive
 
 __all__ = [
     "LANGUAGE_TAGS",
+    "AppOptions",
     "CoreOptions",
     "Declaration",
     "DeclarationError",
@@ -64,7 +66,8 @@ def _message(detail: dict, loc: tuple) -> str:
     where = ".".join(str(part) for part in loc)
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        known = KNOWN_KEYS[CoreOptions if loc[:1] == ("core",) else Declaration]
+        sections = {"core": CoreOptions, "app": AppOptions}
+        known = KNOWN_KEYS[sections.get(str(loc[0]), Declaration) if len(loc) > 1 else Declaration]
         close = difflib.get_close_matches(key, known, n=1)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
         return f"unknown key `{where}`{hint}; known keys: {', '.join(known)}"

@@ -55,14 +55,44 @@ class CoreOptions(StrictModel):
         return value
 
 
+class AppOptions(StrictModel):
+    """The user's application: its scripts, dependencies and how it starts.
+    Scripts and dependency files found in the context are the defaults."""
+
+    scripts: dict[LanguageTag, tuple[str, ...]] = {}
+    dependencies: dict[LanguageTag, str] = {}
+    command: tuple[str, ...] | None = None
+    env: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    expose: tuple[str, ...] = ()
+    user: str | None = None
+    smoke_check: bool = True
+
+    @field_validator("expose", mode="before")
+    @classmethod
+    def _ports(cls, value: object) -> object:
+        ports = [str(port) for port in value] if isinstance(value, list | tuple) else value
+        for port in ports if isinstance(ports, list) else []:
+            number, _, protocol = port.partition("/")
+            if not number.isdigit() or not 0 < int(number) < 65536 or protocol not in (
+                "", "tcp", "udp"
+            ):
+                raise ValueError(f"`{port}` is not a port like 8080 or 8080/udp")
+        return ports
+
+
 class Declaration(StrictModel):
-    languages: tuple[LanguageTag, ...] = Field(min_length=1)
+    # None: the MetaCall manifests (metacall*.json) in the context decide.
+    languages: tuple[LanguageTag, ...] | None = Field(None, min_length=1)
     base_image: str = DEFAULT_BASE_IMAGE
     core: CoreOptions = CoreOptions()
+    app: AppOptions | None = None
 
     @field_validator("languages")
     @classmethod
-    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _unique(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return value
         repeated = sorted({tag for tag in value if value.count(tag) > 1})
         if repeated:
             raise ValueError(f"languages listed twice: {', '.join(repeated)}")
@@ -71,5 +101,5 @@ class Declaration(StrictModel):
 
 KNOWN_KEYS: dict[type[StrictModel], list[str]] = {
     model: [_kebab(name) for name in model.model_fields]
-    for model in (Declaration, CoreOptions)
+    for model in (Declaration, CoreOptions, AppOptions)
 }

@@ -8,7 +8,7 @@ from typing import Any
 
 import grpc
 
-from frontend.pb import caps_pb2, gateway_pb2, llb_pb2, status_pb2
+from frontend.pb import caps_pb2, fsutil_pb2, gateway_pb2, llb_pb2, status_pb2
 from frontend.pb import gateway_pb2_grpc as gateway_grpc
 
 
@@ -47,6 +47,9 @@ class Bridge:
 
     def read_file(self, ref: str, path: str) -> bytes:
         return self._stub.ReadFile(gateway_pb2.ReadFileRequest(Ref=ref, FilePath=path)).Data
+
+    def read_dir(self, ref: str, path: str) -> list[fsutil_pb2.Stat]:
+        return list(self._stub.ReadDir(gateway_pb2.ReadDirRequest(Ref=ref, DirPath=path)).entries)
 
     def resolve_image_config(self, ref: str, platform: llb_pb2.Platform) -> dict[str, Any]:
         response = self._stub.ResolveImageConfig(

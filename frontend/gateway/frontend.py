@@ -23,7 +23,7 @@ from frontend.gateway.bridge import Bridge
 from frontend.gateway.errors import declaration_status, plain_status
 from frontend.gateway.transport import StdioRelay
 from frontend.llb import local, marshal
-from frontend.plan.targets import DEFAULT_TARGET
+from frontend.plan.app import ContextFiles, context_patterns
 
 log = logging.getLogger("metacall-frontend")
 OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
@@ -64,7 +64,8 @@ class FrontendOptions:
         }
         return BuildRequest(
             filename=self.filename,
-            target=self.values.get("target") or DEFAULT_TARGET,
+            target=self.values.get("target") or None,
+            context_name=self.values.get("contextkey") or "context",
             platform=platforms[0] if platforms else self.default_platform,
             session_id=self.session_id,
             contexts=contexts,
@@ -90,6 +91,22 @@ def read_declaration(bridge: Bridge, options: FrontendOptions) -> str:
     )
     ref = bridge.solve(marshal(source), evaluate=True)
     return bridge.read_file(ref, options.filename).decode()
+
+
+def scan_context(bridge: Bridge, request: BuildRequest) -> ContextFiles:
+    """The manifests and dependency files at the context's root (only those
+    are transferred here; the app's files are read by the build itself)."""
+    source = local(
+        request.context_name,
+        session_id=request.session_id,
+        include=context_patterns(),
+        label="load the app's manifests",
+    )
+    ref = bridge.solve(marshal(source), evaluate=True)
+    names = frozenset(entry.path for entry in bridge.read_dir(ref, "/"))
+    manifests = {name: bridge.read_file(ref, name)
+                 for name in names if ContextFiles.is_manifest(name)}
+    return ContextFiles(names, manifests)
 
 
 def read_core_version(bridge: Bridge, request: BuildRequest) -> str | None:
@@ -136,7 +153,8 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
         compiled = compile_declaration(
             text,
             replace(request, base_config=base_config, merge_diff=not disabled,
-                    core_version=read_core_version(bridge, request)),
+                    core_version=read_core_version(bridge, request),
+                    context_files=scan_context(bridge, request)),
         )
         ref = bridge.solve(compiled.definition)
         bridge.return_result(

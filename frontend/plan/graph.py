@@ -21,6 +21,7 @@ from functools import cached_property
 from frontend.declaration import Declaration, DeclarationError
 from frontend.llb import BindMount, CacheMount, Mount, SecretMount, SourceRange, State, diff, merge
 from frontend.pb import llb_pb2 as pb
+from frontend.plan.app import AppPlan
 from frontend.plan.recipe import recipe_for, with_requirements
 
 METACALL_PATH = "/usr/local/metacall"
@@ -72,6 +73,39 @@ FINISH_RUNTIME = (
     f"ldconfig && mkdir -p {SCRIPTS_PATH}"
 )
 
+APP_PATH = "/app"
+LAUNCHER_PATH = "/usr/local/bin/metacall-app"
+
+
+def _load_lines(plan: AppPlan) -> list[str]:
+    return [f"load {tag} {script}" for tag, scripts in plan.scripts.items() for script in scripts]
+
+
+def launcher(plan: AppPlan) -> bytes:
+    """The app's entrypoint. metacallcli given scripts runs them and exits,
+    so the launcher loads them through the REPL, then hands it stdin."""
+    loads = "\\n".join(_load_lines(plan))
+    return (
+        "#!/bin/sh\n"
+        "# Loads the app's scripts into metacallcli, then passes stdin to its REPL.\n"
+        'if [ "$#" -gt 0 ]; then exec metacallcli "$@"; fi\n'
+        f"{{ printf '{loads}\\n'; cat; }} | exec metacallcli\n"
+    ).encode()
+
+
+def smoke_check(plan: AppPlan) -> str:
+    """Loads every script on its own; a load answers 0 at the prompt when it
+    worked, so anything else fails the build with the loader's message."""
+    checks = []
+    for line in _load_lines(plan):
+        checks.append(
+            f"out=$(printf '{line}\\nexit\\n' | metacallcli 2>&1); "
+            "printf '%s\\n' \"$out\" | grep -qx 'λ 0' || "
+            f"{{ echo 'smoke check: `{line}` failed:'; printf '%s\\n' \"$out\"; exit 1; }}"
+        )
+    return "; ".join(checks) or "true"
+
+
 # Where core's install components write (under the install prefix).
 RUNTIME_INSTALL_PATHS = ("/usr/local/lib", "/usr/local/share/metacall")
 CLI_INSTALL_PATHS = ("/usr/local/bin",)
@@ -96,6 +130,8 @@ class BuildInputs:
     core_source: State
     plthook: State | None
     platform: pb.Platform
+    # The build context holding the user's app, when there is one.
+    context: State | None = None
     # False where BuildKit cannot run MergeOp/DiffOp (Docker's classic image
     # store): the same filesystem is then built with chained steps and copies.
     merge_diff: bool = True
@@ -143,7 +179,10 @@ class BuildGraph:
         self.declaration = declaration
         self.inputs = inputs
         self.locations = dict(locations or {})
-        self.tags = with_requirements(declaration.languages)
+        if declaration.languages is None:
+            raise DeclarationError("`languages` is required", 1)
+        self.languages: tuple[str, ...] = declaration.languages
+        self.tags = with_requirements(self.languages)
         self.build_type = declaration.core.build_type
         self._core_builds: dict[tuple[str, ...], CoreBuild] = {}
 
@@ -350,7 +389,7 @@ class BuildGraph:
         return (json.dumps(config, indent=1, sort_keys=True) + "\n").encode()
 
     def runtime_files(self) -> list[InstalledFiles]:
-        return [self.core_build((tag,)).runtime_files for tag in self.declaration.languages]
+        return [self.core_build((tag,)).runtime_files for tag in self.languages]
 
     @cached_property
     def runtime(self) -> State:
@@ -358,7 +397,7 @@ class BuildGraph:
 
     @cached_property
     def cli(self) -> State:
-        if "node" not in self.declaration.languages:
+        if "node" not in self.languages:
             where = self.locations.get("languages")
             raise DeclarationError(
                 "the cli target needs `node` in `languages`: MetaCall builds metacallcli "
@@ -368,6 +407,56 @@ class BuildGraph:
         cli_files = self.core_build(("node",)).cli_files
         return self.assemble([*self.runtime_files(), cli_files], name="cli")
 
+    # app -----------------------------------------------------------------
+
+    def dependency_layer(self, tag: str, manifest: str, present: frozenset[str]) -> InstalledFiles:
+        """The app's dependencies of one language, installed on a branch that
+        has the installer (pip, npm, bundler): only what the install wrote
+        reaches the image, and only the manifest's content keys its cache."""
+        recipe = recipe_for(tag)
+        assert self.inputs.context is not None
+        installer = self._run(
+            self.inputs.base,
+            "apt-get update && apt-get install -y --no-install-recommends "
+            f"{' '.join(recipe.installer_packages)} && {APT_CLEAN}",
+            name=f"[{tag}] install {' and '.join(recipe.installer_packages)}", tag=tag,
+        )
+        inputs = [manifest, *(lock for lock in recipe.dependency_locks if lock in present)]
+        prepared = installer.copy(
+            self.inputs.context, "/", APP_PATH, include=inputs,
+            name=f"[{tag}] add {', '.join(inputs)}",
+        )
+        command = recipe.install_dependencies(manifest, present)
+        tool = " ".join(command.split()[:2])
+        installed = self._run(
+            prepared, command,
+            name=f"[{tag}] install the app's dependencies with `{tool}`", tag=tag, cwd=APP_PATH,
+            mounts=[CacheMount(dest=cache, cache_id=f"metacall-{tag}{cache.replace('/', '-')}")
+                    for cache in recipe.dependency_caches],
+        )
+        return InstalledFiles(f"[{tag}] app dependencies", prepared, installed,
+                              recipe.dependency_paths)
+
+    def app(self, plan: AppPlan, files: frozenset[str], declaration_file: str) -> State:
+        assert self.inputs.context is not None
+        # metacallcli (the launcher's and the smoke check's) comes with node.
+        layers = [*self.runtime_files(), self.core_build(("node",)).cli_files]
+        layers += [self.dependency_layer(tag, manifest, files)
+                   for tag, manifest in plan.dependencies.items()]
+        app_files = State().copy(
+            self.inputs.context, "/", APP_PATH, exclude=[declaration_file, ".git"],
+            name="[app] add the app's files",
+        ).mkdir("/usr/local/bin", name="[app] create /usr/local/bin").mkfile(
+            LAUNCHER_PATH, launcher(plan), mode=0o755, name="[app] write the launcher",
+        )
+        layers.append(InstalledFiles("[app] app files", State(), app_files,
+                                     (APP_PATH, LAUNCHER_PATH)))
+        state = self.assemble(layers, name="app")
+        if self.declaration.app is None or self.declaration.app.smoke_check:
+            state = self._run(state, smoke_check(plan), name="[app] smoke check: load every "
+                              "script with MetaCall", cwd=APP_PATH, network=False)
+        return state
+
     @cached_property
     def dev(self) -> State:
-        return self.core_build(self.declaration.languages).dev
+        return self.core_build(self.languages).dev

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from frontend.declaration import DeclarationError
+
 
 class Recipe:
     tag: ClassVar[str]
@@ -33,10 +35,26 @@ class Recipe:
     runtime_packages: ClassVar[tuple[str, ...]] = ()
     # Environment the loader needs at run time.
     runtime_env: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # The app's dependency manifests this language installs from, preferred
+    # first; the Debian packages of the installer; where it installs (what the
+    # copy fallback copies) and the caches it keeps out of the image.
+    dependency_files: ClassVar[tuple[str, ...]] = ()
+    installer_packages: ClassVar[tuple[str, ...]] = ()
+    dependency_paths: ClassVar[tuple[str, ...]] = ()
+    dependency_caches: ClassVar[tuple[str, ...]] = ()
     # A real build of this loader has been verified offline (README lists them).
     verified: ClassVar[bool] = False
 
     registry: ClassVar[dict[str, type[Recipe]]] = {}
+
+    # Files the install reads besides the manifest (lockfiles).
+    dependency_locks: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def install_dependencies(cls, manifest: str, present: frozenset[str]) -> str:
+        """The command that installs the app's dependencies from `manifest`
+        (a file in the app directory; `present` lists the files beside it)."""
+        raise DeclarationError(f"no installer is known for {cls.title} dependencies ({manifest})")
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -6,9 +6,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from frontend.declaration import DeclarationError
+from frontend.declaration import AppOptions, DeclarationError
 from frontend.llb import State
+from frontend.plan.app import AppPlan
 from frontend.plan.graph import (
+    APP_PATH,
+    LAUNCHER_PATH,
     METACALL_PATH,
     METACALL_RUNTIME_ENV,
     SCRIPTS_PATH,
@@ -22,8 +25,10 @@ TARGETS: Mapping[str, str] = {
     "dev": "core compiled and installed with the declared loaders",
     "runtime": "runtime libraries and MetaCall's installed files only (default)",
     "cli": "the runtime plus metacallcli as the entrypoint (needs node)",
+    "app": "the runtime plus the app, its dependencies and a launcher (default with an app)",
 }
 DEFAULT_TARGET = "runtime"
+APP_TARGET = "app"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,15 @@ class Target:
     name: str
     state: State
     config: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AppSource:
+    """The app to build and what the context holds."""
+
+    plan: AppPlan
+    files: frozenset[str]
+    declaration_file: str
 
 
 def build_target(
@@ -41,20 +55,47 @@ def build_target(
     base_ref: str,
     core_source: str,
     core_version: str,
+    app: AppSource | None = None,
 ) -> Target:
     builders: dict[str, Callable[[], State]] = {
-        "deps": lambda: graph.deps(graph.declaration.languages),
+        "deps": lambda: graph.deps(graph.languages),
         "dev": lambda: graph.dev,
         "runtime": lambda: graph.runtime,
         "cli": lambda: graph.cli,
     }
+    if app is not None:
+        builders[APP_TARGET] = lambda: graph.app(app.plan, app.files, app.declaration_file)
     if name not in builders:
+        hint = " (the app target needs an `app` key or MetaCall manifests)" if (
+            name == APP_TARGET) else ""
         raise DeclarationError(
-            f"unknown target `{name}`; targets: {', '.join(TARGETS)}"
+            f"unknown target `{name}`{hint}; targets: {', '.join(builders)}"
         )
     state = builders[name]()
     config = image_config(graph, name, base_config, base_ref, core_source, core_version)
+    if name == APP_TARGET and app is not None:
+        _apply_app(config["config"], graph.declaration.app)
     return Target(name, state, config)
+
+
+def _apply_app(config: dict[str, Any], options: AppOptions | None) -> None:
+    env = _env_map(config["Env"])
+    env["LOADER_SCRIPT_PATH"] = APP_PATH
+    config["WorkingDir"] = APP_PATH
+    config["Entrypoint"] = [LAUNCHER_PATH]
+    config.pop("Cmd", None)
+    if options is not None:
+        env.update(options.env)
+        config["Labels"].update(options.labels)
+        if options.command:
+            config["Entrypoint"] = list(options.command)
+        if options.expose:
+            config["ExposedPorts"] = {
+                port if "/" in port else f"{port}/tcp": {} for port in options.expose
+            }
+        if options.user:
+            config["User"] = options.user
+    config["Env"] = [f"{key}={value}" for key, value in env.items()]
 
 
 def image_config(
@@ -68,11 +109,11 @@ def image_config(
     base = dict(base_config.get("config") or {})
     # Images without a PATH get Docker's default, as Dockerfile builds do.
     env = {"PATH": DEFAULT_PATH, **_env_map(base.get("Env") or [])}
-    if target in ("runtime", "cli", "dev"):
+    if target in ("runtime", "cli", "dev", APP_TARGET):
         env.update(METACALL_RUNTIME_ENV)
         for tag in graph.tags:
             env.update(dict(recipe_for(tag).runtime_env))
-    languages = ",".join(graph.declaration.languages)
+    languages = ",".join(graph.languages)
     config: dict[str, Any] = {
         "Env": [f"{key}={value}" for key, value in env.items()],
         "WorkingDir": METACALL_PATH if target in ("deps", "dev") else SCRIPTS_PATH,
@@ -87,7 +128,7 @@ def image_config(
             "io.metacall.target": target,
         },
     }
-    if target == "cli":
+    if target in ("cli", APP_TARGET):
         config["Entrypoint"] = ["metacallcli"]
     elif base.get("Cmd"):
         config["Cmd"] = base["Cmd"]

@@ -100,6 +100,30 @@ def test_polyglot_example_calls_across_languages(buildx, core_contexts) -> None:
     assert_compact(result.tag)
 
 
+APP_CALLS = {
+    "py-app": ('call describe("x")', ["x is text: True (six 1.16.0)"]),
+    "node-app": ("call check(5)", ["hello: 5 is a number: true"]),
+    "polyglot-app": ("call python_asks_node(3)\ncall node_asks_python(21)",
+                     ["python (six 1.16.0) asked node: true",
+                      "node asked python to double 21: 42"]),
+}
+
+
+@pytest.mark.parametrize("example", sorted(APP_CALLS))
+def test_app_example_runs_with_its_dependencies(buildx, core_contexts, example) -> None:
+    """`printf 'call …' | docker run -i app`, as the README shows."""
+    result = buildx(EXAMPLES / example, *core_contexts, timeout=BUILD_TIMEOUT)
+    assert result.returncode == 0, result
+    calls, expected = APP_CALLS[example]
+    code, output = run_image(
+        result.tag, ["-c", f"printf '{calls}\\nexit\\n' | metacall-app"], entrypoint="/bin/sh",
+    )
+    print(output)
+    assert code == 0, output
+    for text in expected:
+        assert text in output, output
+
+
 @pytest.mark.parametrize("tag", sorted(LOADER_SCRIPTS))
 def test_verified_loader_loads_a_script_and_calls_it(buildx, core_contexts, tmp_path, tag):
     """Each loader's image; node joins in because core builds metacallcli only with it."""

@@ -51,9 +51,18 @@ def test_wrong_type_is_reported_at_the_key() -> None:
     assert "a list" in error.message
 
 
-def test_missing_languages_is_required() -> None:
-    error = error_of(HEAD + "base-image: debian:bookworm-slim\n")
-    assert "`languages` is required" in error.message
+def test_languages_may_be_left_to_the_manifests() -> None:
+    declaration = parse(HEAD + "base-image: debian:bookworm-slim\n").declaration
+    assert declaration.languages is None
+
+
+def test_app_section_is_validated_with_lines() -> None:
+    app = parse(HEAD + "languages: [py]\napp:\n  expose: [8080, 53/udp]\n").declaration.app
+    assert app is not None and app.expose == ("8080", "53/udp") and app.smoke_check
+    error = error_of(HEAD + "languages: [py]\napp:\n  user: app\n  expose: [http]\n")
+    assert error.line == 5 and "not a port" in error.message
+    unknown = error_of(HEAD + "languages: [py]\napp:\n  comand: [python3]\n")
+    assert unknown.line == 4 and "did you mean `command`" in unknown.message
 
 
 def test_yaml_syntax_error_has_a_line() -> None:

@@ -12,3 +12,13 @@ class Node(Recipe):
     verified = True
     # metacall-runtime.sh installs libnode-dev; the loader needs only the shared library.
     runtime_packages = ("$(apt_dependency libnode-dev 'libnode[0-9]*')",)
+    dependency_locks = ("package-lock.json",)
+    dependency_files = ("package.json",)
+    installer_packages = ("nodejs", "npm")
+    dependency_paths = ("/app/node_modules",)
+    dependency_caches = ("/root/.npm",)
+
+    @classmethod
+    def install_dependencies(cls, manifest: str, present: frozenset[str]) -> str:
+        # A lockfile pins the tree: npm ci installs exactly it.
+        return "npm ci" if "package-lock.json" in present else "npm install"

@@ -1,0 +1,125 @@
+"""The application layer through real BuildKit, with the fixture core: real
+pip and npm installs, manifests, launcher, smoke check, per-language caching."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_CORE, ROOT, SYNTAX, docker, run_image, write_app
+
+pytestmark = pytest.mark.integration
+FIXTURE = ["--build-context", f"metacall-core={FIXTURE_CORE}"]
+EXAMPLES = ROOT / "examples"
+
+
+def example_copy(name: str, destination: Path) -> Path:
+    """An example with this checkout's frontend image in its syntax line."""
+    shutil.copytree(EXAMPLES / name, destination)
+    declaration = destination / "metacall.yaml"
+    text = declaration.read_text().split("\n", 1)[1]
+    declaration.write_text(SYNTAX + text)
+    return destination
+
+
+def config_of(tag: str) -> dict:
+    return json.loads(docker("image", "inspect", tag, "--format", "{{json .Config}}").stdout)
+
+
+def test_python_app_installs_its_dependency_and_runs_its_script(buildx, tmp_path) -> None:
+    app = example_copy("py-app", tmp_path / "app")
+    result = buildx(app, *FIXTURE)
+    assert result.returncode == 0, result
+    assert "[app] smoke check: load every script with MetaCall" in result.output
+    code, output = run_image(
+        result.tag, ["-c", "ls /app /usr/local/lib/python3*/dist-packages; "
+                     "ls /app/metacall.yaml 2>&1; cat /usr/local/bin/metacall-app"],
+        entrypoint="/bin/sh",
+    )
+    assert code == 0, output
+    assert "main.py" in output and "six.py" in output, output
+    assert "No such file" in output  # the declaration is not part of the app
+    assert "printf 'load py main.py\\n'" in output
+    config = config_of(result.tag)
+    assert config["Entrypoint"] == ["/usr/local/bin/metacall-app"]
+    assert config["WorkingDir"] == "/app"
+    assert "LOADER_SCRIPT_PATH=/app" in config["Env"]
+
+
+def test_node_app_takes_its_languages_from_the_manifest(buildx, tmp_path) -> None:
+    app = example_copy("node-app", tmp_path / "app")
+    result = buildx(app, *FIXTURE)
+    assert result.returncode == 0, result
+    assert "[node] install the app's dependencies with `npm ci`" in result.output
+    code, output = run_image(result.tag, ["-c", "cat /app/node_modules/is-number/package.json"],
+                             entrypoint="/bin/sh")
+    assert '"version": "7.0.0"' in output, output
+    config = config_of(result.tag)
+    assert "GREETING=hello" in config["Env"]
+    assert config["Labels"]["io.metacall.languages"] == "node"
+    # stdin reaches metacallcli's REPL after the launcher loaded the script
+    code, output = run_image(result.tag, ["-c", "printf 'exit\\n' | metacall-app"],
+                             entrypoint="/bin/sh")
+    assert code == 0 and "λ 0" in output and "Exiting" in output, output
+
+
+def test_changing_package_json_leaves_the_pip_layer_cached(buildx, tmp_path) -> None:
+    app = example_copy("polyglot-app", tmp_path / "app")
+    assert buildx(app, *FIXTURE).returncode == 0
+    package = json.loads((app / "package.json").read_text())
+    package["description"] = "changed"
+    (app / "package.json").write_text(json.dumps(package, indent=2))
+    again = buildx(app, *FIXTURE)
+    assert again.returncode == 0, again
+
+    def step(name: str) -> str:
+        number = re.search(rf"^#(\d+) {re.escape(name)}$", again.output, re.M)
+        assert number, again
+        return "\n".join(line for line in again.output.splitlines()
+                         if line.startswith(f"#{number.group(1)} "))
+
+    assert "CACHED" in step("[py] install the app's dependencies with `pip install`")
+    assert "CACHED" not in step("[node] install the app's dependencies with `npm ci`")
+
+
+def test_smoke_check_names_the_script_that_does_not_load(buildx, tmp_path) -> None:
+    app = write_app(tmp_path, "languages: [py]\napp:\n  scripts:\n    py: [missing.py]\n")
+    result = buildx(app, *FIXTURE, tag=False)
+    assert result.returncode != 0
+    assert "smoke check: `load py missing.py` failed" in result.output, result
+    off = write_app(tmp_path / "off", "languages: [py]\napp:\n  scripts:\n    py: [missing.py]\n"
+                    "  smoke-check: false\n")
+    assert buildx(off, *FIXTURE, tag=False).returncode == 0
+
+
+def test_manifest_language_missing_from_languages_is_an_error(buildx, tmp_path) -> None:
+    app = write_app(tmp_path, "languages: [py]\n", {
+        "metacall-node.json": '{"language_id": "node", "path": ".", "scripts": ["i.js"]}',
+    })
+    result = buildx(app, *FIXTURE, tag=False)
+    assert result.returncode != 0
+    assert "metacall.yaml:2" in result.output, result
+    assert "the manifests name node, which `languages` does not declare" in result.output
+
+
+def test_app_keys_set_the_image_config(buildx, tmp_path) -> None:
+    app = write_app(tmp_path, (
+        "languages: [py]\n"
+        "app:\n"
+        "  scripts: {py: [serve.py]}\n"
+        "  command: [metacallcli, serve.py]\n"
+        "  expose: [8080]\n"
+        "  user: nobody\n"
+        "  labels: {team: platform}\n"
+    ), {"serve.py": "def serve():\n    return 1\n"})
+    result = buildx(app, *FIXTURE)
+    assert result.returncode == 0, result
+    config = config_of(result.tag)
+    assert config["Entrypoint"] == ["metacallcli", "serve.py"]
+    assert config["ExposedPorts"] == {"8080/tcp": {}}
+    assert config["User"] == "nobody"
+    assert config["Labels"]["team"] == "platform"
