@@ -359,7 +359,7 @@ class BuildGraph:
             layers = [base]
             layers += [diff(base, self.runtime_branch(tag, base),
                             name=f"[{tag or 'core'}] runtime libraries") for tag in branches]
-            layers += [diff(files.before, files.after, name=files.name) for files in installed]
+            layers += [self._installed_layer(files) for files in installed]
             state = merge(layers, name=f"[{name}] merge language layers")
         else:
             state = base
@@ -375,6 +375,19 @@ class BuildGraph:
         return self._run(
             state, FINISH_RUNTIME,
             name=f"[{name}] link loader libraries, merge package lists", network=False,
+        )
+
+    @staticmethod
+    def _installed_layer(files: InstalledFiles) -> State:
+        """Exactly what an install step wrote under its paths: the diff around
+        the step, narrowed to them, since an install can also write elsewhere
+        (the py port's pip install builds inside core's source tree)."""
+        if files.before.is_scratch:
+            return files.after
+        changes = diff(files.before, files.after, name=files.name)
+        return State().copy(
+            changes, "/", "/", include=[path.lstrip("/") for path in files.paths],
+            name=f"{files.name}: {', '.join(files.paths)}",
         )
 
     def global_configuration(self) -> bytes:

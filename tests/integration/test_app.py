@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def test_changing_package_json_leaves_the_pip_layer_cached(buildx, tmp_path) -> 
     app = example_copy("polyglot-app", tmp_path / "app")
     assert buildx(app, *FIXTURE).returncode == 0
     package = json.loads((app / "package.json").read_text())
-    package["description"] = "changed"
+    package["description"] = f"changed {uuid.uuid4()}"  # new to the cache on every run
     (app / "package.json").write_text(json.dumps(package, indent=2))
     again = buildx(app, *FIXTURE)
     assert again.returncode == 0, again

@@ -26,7 +26,8 @@ BUILD_TIMEOUT = 5400
 EXAMPLES = ROOT / "examples"
 
 # Per verified loader: a script, the CLI commands that load it and call a
-# function, and what the call prints.
+# function, and what the call prints. (cob is left out: its loader resolves
+# modules compiled by cobc, which a runtime image does not have.)
 LOADER_SCRIPTS = {
     "py": ("calc.py", "def add(left, right):\n    return left + right\n", "add(40, 2)", "42"),
     "node": ("calc.js", "module.exports = { add: (left, right) => left + right };\n",
@@ -36,13 +37,6 @@ LOADER_SCRIPTS = {
            "export function add(left: number, right: number): number {\n"
            "\treturn left + right;\n}\n", "add(40, 2)", "42"),
     "file": ("hello.txt", "hello\n", "hello.txt()", "'/usr/local/scripts/hello.txt'"),
-    "cob": ("say.cob",
-            "       IDENTIFICATION DIVISION.\n       PROGRAM-ID. say.\n"
-            "       DATA DIVISION.\n       LINKAGE SECTION.\n"
-            "       01 hello PIC X(6).\n       01 world PIC X(6).\n"
-            "       PROCEDURE DIVISION USING hello world.\n"
-            "           DISPLAY hello world.\n           EXIT PROGRAM.\n",
-            'say("hello ", "cobol!")', "hello cobol!"),
 }
 
 

@@ -51,7 +51,8 @@ def test_adding_a_language_leaves_the_other_branches_unchanged() -> None:
     alone = compile_text("languages: [py]\n", contexts=LOCAL_CORE).definition
     with_rb = compile_text("languages: [py, rb]\n", contexts=LOCAL_CORE).definition
     for step in ("[py] install runtime libraries", "[py] build MetaCall core",
-                 "[py] files installed for the runtime"):
+                 "[py] files installed for the runtime: /usr/local/lib, "
+                 "/usr/local/share/metacall"):
         assert digest_named(alone, step) == digest_named(with_rb, step)
     assert "[rb] build MetaCall core" in names(with_rb).values()
 
@@ -64,10 +65,15 @@ def test_runtime_is_a_merge_of_diffs_around_the_install_step() -> None:
     assert merge.WhichOneof("op") == "merge"
     by_name = names(definition)
     inputs = [by_name[i.digest] for i in merge.inputs]
-    assert "[py] files installed for the runtime" in inputs
-    assert "[node] files installed for the runtime" in inputs
+    installed = "files installed for the runtime: /usr/local/lib, /usr/local/share/metacall"
+    assert f"[py] {installed}" in inputs
+    assert f"[node] {installed}" in inputs
     assert "[py] runtime libraries" in inputs
-    # The installed-files diff spans exactly the install step: lower is the build.
+    # Each is the install paths copied out of the diff around the install step.
+    narrowed = ops[digest_named(definition, f"[py] {installed}")]
+    assert list(narrowed.file.actions[0].copy.include_patterns) == [
+        "usr/local/lib", "usr/local/share/metacall"]
+    assert by_name[narrowed.inputs[0].digest] == "[py] files installed for the runtime"
     diff = ops[digest_named(definition, "[py] files installed for the runtime")]
     lower, upper = (by_name[i.digest] for i in diff.inputs)
     assert (lower, upper) == ("[py] build MetaCall core", "[py] install MetaCall runtime files")
