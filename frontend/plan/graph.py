@@ -444,8 +444,12 @@ class BuildGraph:
         installed = self._run(
             prepared, command,
             name=f"[{tag}] install the app's dependencies with `{tool}`", tag=tag, cwd=APP_PATH,
-            mounts=[CacheMount(dest=cache, cache_id=f"metacall-{tag}{cache.replace('/', '-')}")
-                    for cache in recipe.dependency_caches],
+            mounts=[
+                *(CacheMount(dest=cache, cache_id=f"metacall-{tag}{cache.replace('/', '-')}")
+                  for cache in recipe.dependency_caches),
+                *(SecretMount(dest=path, secret_id=secret_id)
+                  for secret_id, path in recipe.dependency_secrets),
+            ],
         )
         return InstalledFiles(f"[{tag}] app dependencies", prepared, installed,
                               recipe.dependency_paths)

@@ -47,6 +47,9 @@ class Recipe:
 
     registry: ClassVar[dict[str, type[Recipe]]] = {}
 
+    # BuildKit secrets the install step mounts when given (id, path): the
+    # tool's own config with private index credentials, never in a layer.
+    dependency_secrets: ClassVar[tuple[tuple[str, str], ...]] = ()
     # Files the install reads besides the manifest (lockfiles).
     dependency_locks: ClassVar[tuple[str, ...]] = ()
 

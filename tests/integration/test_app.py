@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -124,3 +125,18 @@ def test_app_keys_set_the_image_config(buildx, tmp_path) -> None:
     assert config["ExposedPorts"] == {"8080/tcp": {}}
     assert config["User"] == "nobody"
     assert config["Labels"]["team"] == "platform"
+
+
+def test_credentials_secret_is_used_by_its_step_and_reaches_no_layer(buildx, tmp_path) -> None:
+    marker = f"metacall-credential-{uuid.uuid4().hex}"
+    npmrc = tmp_path / "npmrc"
+    # A valid npm config whose comment is the marker.
+    npmrc.write_text(f"; {marker}\nfund=false\nupdate-notifier=false\n")
+    app = example_copy("node-app", tmp_path / "app")
+    result = buildx(app, *FIXTURE, "--secret", f"id=npmrc,src={npmrc}")
+    assert result.returncode == 0, result
+    saved = subprocess.run(["docker", "save", result.tag], capture_output=True, check=True)
+    assert len(saved.stdout) > 1_000_000
+    assert marker.encode() not in saved.stdout
+    assert marker not in docker("history", "--no-trunc", result.tag).stdout
+    assert marker not in docker("image", "inspect", result.tag).stdout

@@ -13,6 +13,7 @@ class Node(Recipe):
     # metacall-runtime.sh installs libnode-dev; the loader needs only the shared library.
     runtime_packages = ("$(apt_dependency libnode-dev 'libnode[0-9]*')",)
     dependency_locks = ("package-lock.json",)
+    dependency_secrets = (("npmrc", "/root/.npmrc"),)
     dependency_files = ("package.json",)
     installer_packages = ("nodejs", "npm")
     dependency_paths = ("/app/node_modules",)

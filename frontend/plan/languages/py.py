@@ -9,6 +9,7 @@ class Python(Recipe):
     verified = True
     # metacall-runtime.sh installs libpython3-dev; the loader needs only the shared library.
     runtime_packages = ("$(apt_dependency libpython3-stdlib 'libpython3\\.[0-9]*')",)
+    dependency_secrets = (("pip.conf", "/etc/pip.conf"),)
     dependency_files = ("requirements.txt", "pyproject.toml")
     installer_packages = ("python3-pip",)
     # Where Debian's pip installs as root, and which Debian's site.py adds.

@@ -9,6 +9,7 @@ class Ruby(Recipe):
     # metacall-runtime.sh installs ruby; the loader needs only the shared library.
     runtime_packages = ("$(apt_dependency libruby 'libruby[0-9.]*')",)
     dependency_locks = ("Gemfile.lock",)
+    dependency_secrets = (("bundle-config", "/root/.bundle/config"),)
     dependency_files = ("Gemfile",)
     installer_packages = ("ruby", "ruby-bundler")
     dependency_paths = ("/var/lib/gems",)
