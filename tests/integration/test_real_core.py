@@ -98,7 +98,7 @@ APP_CALLS = {
     "py-app": ('call describe("x")', ["x is text: True (six 1.16.0)"]),
     "node-app": ("call check(5)", ["hello: 5 is a number: true"]),
     "polyglot-app": ("call python_asks_node(3)\ncall node_asks_python(21)",
-                     ["python (six 1.16.0) asked node: true",
+                     ["python (six 1.16.0) asked node: True",
                       "node asked python to double 21: 42"]),
 }
 
