@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
@@ -23,8 +22,9 @@ import time
 import uuid
 from pathlib import Path
 
+from contexts import core_build_args
+
 ROOT = Path(__file__).resolve().parent.parent
-CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 STEPS = ("[py] install the app's dependencies with `pip install`",
          "[node] install the app's dependencies with `npm ci`",
          "[app] smoke check: load every script with MetaCall")
@@ -51,13 +51,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     runs = parser.parse_args().runs
-    core, plthook = os.environ.get("METACALL_CORE_SOURCE"), os.environ.get("PLTHOOK_SOURCE")
-    if not core or not plthook:
-        print("set METACALL_CORE_SOURCE and PLTHOOK_SOURCE (a plthook_c directory)")
+    args = core_build_args()
+    if args is None:
         return 2
-    args = ["--build-context", f"metacall-core={core}", "--build-context", f"plthook={plthook}"]
-    if Path(CA_BUNDLE).exists():
-        args += ["--secret", f"id=ca-certificates,src={CA_BUNDLE}"]
     with tempfile.TemporaryDirectory() as workdir:
         app = Path(workdir) / "app"
         shutil.copytree(ROOT / "examples" / "polyglot-app", app)

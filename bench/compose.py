@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+from contexts import core_build_args
+
 FRONTEND = os.environ.get("METACALL_FRONTEND_IMAGE", "metacall/frontend")
 # Measured floors (MB) with installed files only and apt caches cleaned.
 FLOORS = {"py": 392, "py,node": 503, "py,node,rb": 531}
@@ -28,11 +29,8 @@ SETS = [("py",), ("py", "node"), ("py", "node", "rb")]
 
 
 class Bench:
-    def __init__(self, core: str, plthook: str, workdir: Path) -> None:
-        self.args = ["--build-context", f"metacall-core={core}",
-                     "--build-context", f"plthook={plthook}"]
-        if Path(CA_BUNDLE).exists():
-            self.args += ["--secret", f"id=ca-certificates,src={CA_BUNDLE}"]
+    def __init__(self, args: list[str], workdir: Path) -> None:
+        self.args = args
         self.workdir = workdir
 
     def build(self, languages: tuple[str, ...]) -> tuple[float, str]:
@@ -61,12 +59,11 @@ class Bench:
 
 
 def main() -> int:
-    core, plthook = os.environ.get("METACALL_CORE_SOURCE"), os.environ.get("PLTHOOK_SOURCE")
-    if not core or not plthook:
-        print("set METACALL_CORE_SOURCE and PLTHOOK_SOURCE (a plthook_c directory)")
+    args = core_build_args()
+    if args is None:
         return 2
     with tempfile.TemporaryDirectory() as workdir:
-        bench = Bench(core, plthook, Path(workdir))
+        bench = Bench(args, Path(workdir))
         rows = []
         added: dict[str, float] = {}
         previous: tuple[str, ...] | None = None

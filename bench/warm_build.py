@@ -12,16 +12,16 @@ times; the table prints the median and the spread of the warm runs and
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from contexts import core_build_args
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "calc"
-CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 
 def build(args: list[str]) -> float:
@@ -41,14 +41,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
-    core = os.environ.get("METACALL_CORE_SOURCE")
-    plthook = os.environ.get("PLTHOOK_SOURCE")
-    if not core or not plthook:
-        print("set METACALL_CORE_SOURCE and PLTHOOK_SOURCE (a plthook_c directory)")
+    common = core_build_args()
+    if common is None:
         return 2
-    common = ["--build-context", f"metacall-core={core}", "--build-context", f"plthook={plthook}"]
-    if Path(CA_BUNDLE).exists():
-        common += ["--secret", f"id=ca-certificates,src={CA_BUNDLE}"]
     cases = {
         "metacall/frontend": [*common, "-f", str(EXAMPLE / "metacall.yaml"), "--target", "cli",
                               "-t", "bench-calc-frontend", str(EXAMPLE)],
