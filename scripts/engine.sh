@@ -34,9 +34,12 @@ if ! command -v dockerd >/dev/null 2>&1; then
     docker.io/trixie containerd/trixie docker-cli/trixie docker-buildx/trixie tini >/dev/null
 fi
 
+# The containerd image store (MergeOp/DiffOp need it) and a build cache large
+# enough for several MetaCall core builds (the default GC evicts them).
+daemon_json='{"features": {"containerd-snapshotter": true}, "builder": {"gc": {"enabled": true, "defaultKeepStorage": "60GB"}}}'
 mkdir -p /etc/docker
-if ! grep -q containerd-snapshotter /etc/docker/daemon.json 2>/dev/null; then
-  echo '{"features": {"containerd-snapshotter": true}}' > /etc/docker/daemon.json
+if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$daemon_json" ]; then
+  echo "$daemon_json" > /etc/docker/daemon.json
 fi
 
 if ! pgrep -x dockerd >/dev/null; then
