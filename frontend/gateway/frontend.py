@@ -6,6 +6,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import grpc
@@ -142,7 +143,16 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
         request = options.build_request()
         text = read_declaration(bridge, options)
         base_ref = base_image_ref(text)
-        base_config = bridge.resolve_image_config(base_ref, parse_platform(request.platform))
+        # Independent round trips to BuildKit: one at a time they add up in
+        # every warm rebuild.
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            base_config_call = pool.submit(
+                bridge.resolve_image_config, base_ref, parse_platform(request.platform))
+            core_version_call = pool.submit(read_core_version, bridge, request)
+            context_files_call = pool.submit(scan_context, bridge, request)
+            base_config = base_config_call.result()
+            core_version = core_version_call.result()
+            context_files = context_files_call.result()
         if disabled:
             bridge.warn(
                 "MergeOp/DiffOp are unavailable: composing the image with copies instead",
@@ -153,8 +163,7 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
         compiled = compile_declaration(
             text,
             replace(request, base_config=base_config, merge_diff=not disabled,
-                    core_version=read_core_version(bridge, request),
-                    context_files=scan_context(bridge, request)),
+                    core_version=core_version, context_files=context_files),
         )
         ref = bridge.solve(compiled.definition)
         bridge.return_result(

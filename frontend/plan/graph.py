@@ -94,16 +94,24 @@ def launcher(plan: AppPlan) -> bytes:
 
 
 def smoke_check(plan: AppPlan) -> str:
-    """Loads every script on its own; a load answers 0 at the prompt when it
-    worked, so anything else fails the build with the loader's message."""
-    checks = []
-    for line in _load_lines(plan):
-        checks.append(
-            f"out=$(printf '{line}\\nexit\\n' | metacallcli 2>&1); "
-            "printf '%s\\n' \"$out\" | grep -qx 'λ 0' || "
-            f"{{ echo 'smoke check: `{line}` failed:'; printf '%s\\n' \"$out\"; exit 1; }}"
-        )
-    return "; ".join(checks) or "true"
+    """Loads every script: a load answers 0 at the prompt when it worked. All
+    load in one metacallcli; only when one fails is each loaded on its own,
+    to fail the build naming the script, with the loader's message."""
+    lines = _load_lines(plan)
+    if not lines:
+        return "true"
+    each = "; ".join(
+        f"out=$(printf '{line}\\nexit\\n' | metacallcli 2>&1); "
+        "printf '%s\\n' \"$out\" | grep -qx 'λ 0' || "
+        f"{{ echo 'smoke check: `{line}` failed:'; printf '%s\\n' \"$out\"; exit 1; }}"
+        for line in lines
+    )
+    together = "\\n".join(lines)
+    return (
+        f"loaded=$(printf '{together}\\nexit\\n' | metacallcli 2>&1 | grep -cx 'λ 0'); "
+        f"[ \"$loaded\" = {len(lines)} ] || {{ {each}; "
+        "echo 'smoke check: the scripts load one by one but not together'; exit 1; }"
+    )
 
 
 # Where core's install components write (under the install prefix).
@@ -466,9 +474,14 @@ class BuildGraph:
         ).mkdir("/usr/local/bin", name="[app] create /usr/local/bin").mkfile(
             LAUNCHER_PATH, launcher(plan), mode=0o755, name="[app] write the launcher",
         )
-        layers.append(InstalledFiles("[app] app files", State(), app_files,
-                                     (APP_PATH, LAUNCHER_PATH)))
+        # The app's files go on top of the finished image: editing a script
+        # re-runs only this merge and the smoke check.
         state = self.assemble(layers, name="app")
+        if self.inputs.merge_diff:
+            state = merge([state, app_files], name="[app] add the app to the image")
+        else:
+            for path in (APP_PATH, LAUNCHER_PATH):
+                state = state.copy(app_files, path, path, name=f"[app] add {path}")
         if self.declaration.app is None or self.declaration.app.smoke_check:
             state = self._run(state, smoke_check(plan), name="[app] smoke check: load every "
                               "script with MetaCall", cwd=APP_PATH, network=False)
