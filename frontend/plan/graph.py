@@ -6,8 +6,11 @@
 - runtime-<L> = base + `metacall-runtime.sh <L>`
 - runtime    = Merge(base, Diff(base, runtime-<L>)…, Diff(built-<L>, installed-<L>)…)
 
-The installed files are a Diff around core's install step only, so no
-compiler, header, source or build tree reaches the runtime image.
+The installed files are a Diff around core's install step only, narrowed to
+the install paths, so no compiler, header, source or build tree reaches the
+runtime image. An app adds, per language, the diff around its dependency
+install, then its own files on top. Without MergeOp/DiffOp the same
+filesystem is built with chained steps and copies.
 """
 
 from __future__ import annotations
@@ -23,14 +26,25 @@ from frontend.llb import BindMount, CacheMount, Mount, SecretMount, SourceRange,
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.app import AppPlan
 from frontend.plan.recipe import recipe_for, with_requirements
+from frontend.plan.shell import (
+    APT_CLEAN,
+    APT_DEPENDENCY,
+    CA_PREAMBLE,
+    CA_SECRET_ID,
+    CA_SECRET_PATH,
+    CONFIGURATION_DIR,
+    DPKG_STATUS_DIR,
+    FINISH_RUNTIME,
+    SCRIPTS_PATH,
+    launcher,
+    smoke_check,
+)
 
 METACALL_PATH = "/usr/local/metacall"
 BUILD_PATH = f"{METACALL_PATH}/build"
 PLTHOOK_PATH = "/usr/local/src/plthook"
-CONFIGURATION_DIR = "/usr/local/share/metacall/configurations"
-SCRIPTS_PATH = "/usr/local/scripts"
-CA_SECRET_ID = "ca-certificates"
-CA_SECRET_PATH = f"/run/secrets/{CA_SECRET_ID}"
+APP_PATH = "/app"
+LAUNCHER_PATH = "/usr/local/bin/metacall-app"
 
 # Debian packages that stand in for core's GitHub downloads at configure time.
 CORE_BUILD_PACKAGES = ("rapidjson-dev", "libbackward-cpp-dev", "googletest")
@@ -38,81 +52,6 @@ CORE_CMAKE_DEFINITIONS = (
     "-DBackwardCpp_SOURCE=/usr/lib/backward",
     "-DFETCHCONTENT_SOURCE_DIR_GOOGLETEST=/usr/src/googletest",
 )
-
-# Every network step trusts the `ca-certificates` secret when one is given,
-# for TLS-inspecting proxies; the tools each read their own variable.
-CA_PREAMBLE = (
-    f"if [ -s {CA_SECRET_PATH} ]; then "
-    f"export SSL_CERT_FILE={CA_SECRET_PATH} PIP_CERT={CA_SECRET_PATH} "
-    f"REQUESTS_CA_BUNDLE={CA_SECRET_PATH} CURL_CA_BUNDLE={CA_SECRET_PATH} "
-    f"NODE_EXTRA_CA_CERTS={CA_SECRET_PATH} GIT_SSL_CAINFO={CA_SECRET_PATH}; fi; "
-)
-APT_CLEAN = "apt-get clean && rm -rf /var/lib/apt/lists/*"
-
-DPKG_STATUS_DIR = "/var/lib/metacall/dpkg-status"
-APT_DEPENDENCY = (
-    "apt_dependency() { apt-cache depends \"$1\" | sed -n \"s/^ *Depends: \\($2\\).*/\\1/p\" "
-    "| head -n 1; }; "
-)
-# After the merge: each runtime branch left its own dpkg status (the merge
-# keeps only the last), so rebuild one from all of them; give the libraries
-# core's loader configurations name unversioned (only -dev packages ship
-# those links) their links; refresh the linker cache for /usr/local/lib.
-FINISH_RUNTIME = (
-    "awk 'BEGIN { RS = \"\"; ORS = \"\\n\\n\" } "
-    "{ match($0, /Package: [^\\n]*/); key = substr($0, RSTART, RLENGTH); "
-    "match($0, /Architecture: [^\\n]*/); key = key substr($0, RSTART, RLENGTH); "
-    "if (!(key in seen)) order[++n] = key; seen[key] = $0 } "
-    "END { for (i = 1; i <= n; i++) print seen[order[i]] }' "
-    f"/var/lib/dpkg/status {DPKG_STATUS_DIR}/* > /tmp/status "
-    "&& mv /tmp/status /var/lib/dpkg/status && rm -rf /var/lib/metacall && "
-    f"for lib in $(cat {CONFIGURATION_DIR}/*_loader.json 2>/dev/null "
-    "| grep -o '\"/[^\"]*\\.so\"' | tr -d '\"'); do "
-    "[ -e \"$lib\" ] || for versioned in \"$lib\".*; do "
-    "[ -e \"$versioned\" ] && ln -s \"$(basename \"$versioned\")\" \"$lib\" && break; done; done; "
-    f"ldconfig && mkdir -p {SCRIPTS_PATH}"
-)
-
-APP_PATH = "/app"
-LAUNCHER_PATH = "/usr/local/bin/metacall-app"
-
-
-def _load_lines(plan: AppPlan) -> list[str]:
-    return [f"load {tag} {script}" for tag, scripts in plan.scripts.items() for script in scripts]
-
-
-def launcher(plan: AppPlan) -> bytes:
-    """The app's entrypoint. metacallcli given scripts runs them and exits,
-    so the launcher loads them through the REPL, then hands it stdin."""
-    loads = "\\n".join(_load_lines(plan))
-    return (
-        "#!/bin/sh\n"
-        "# Loads the app's scripts into metacallcli, then passes stdin to its REPL.\n"
-        'if [ "$#" -gt 0 ]; then exec metacallcli "$@"; fi\n'
-        f"{{ printf '{loads}\\n'; cat; }} | exec metacallcli\n"
-    ).encode()
-
-
-def smoke_check(plan: AppPlan) -> str:
-    """Loads every script: a load answers 0 at the prompt when it worked. All
-    load in one metacallcli; only when one fails is each loaded on its own,
-    to fail the build naming the script, with the loader's message."""
-    lines = _load_lines(plan)
-    if not lines:
-        return "true"
-    each = "; ".join(
-        f"out=$(printf '{line}\\nexit\\n' | metacallcli 2>&1); "
-        "printf '%s\\n' \"$out\" | grep -qx 'λ 0' || "
-        f"{{ echo 'smoke check: `{line}` failed:'; printf '%s\\n' \"$out\"; exit 1; }}"
-        for line in lines
-    )
-    together = "\\n".join(lines)
-    return (
-        f"loaded=$(printf '{together}\\nexit\\n' | metacallcli 2>&1 | grep -cx 'λ 0'); "
-        f"[ \"$loaded\" = {len(lines)} ] || {{ {each}; "
-        "echo 'smoke check: the scripts load one by one but not together'; exit 1; }"
-    )
-
 
 # Where core's install components write (under the install prefix).
 RUNTIME_INSTALL_PATHS = ("/usr/local/lib", "/usr/local/share/metacall")

@@ -45,7 +45,7 @@ def test_python_app_installs_its_dependency_and_runs_its_script(buildx, tmp_path
     assert code == 0, output
     assert "main.py" in output and "six.py" in output, output
     assert "No such file" in output  # the declaration is not part of the app
-    assert "printf 'load py main.py\\n'" in output
+    assert "'load py main.py'" in output  # the launcher loads the manifest's script
     config = config_of(result.tag)
     assert config["Entrypoint"] == ["/usr/local/bin/metacall-app"]
     assert config["WorkingDir"] == "/app"
