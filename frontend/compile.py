@@ -38,6 +38,8 @@ class BuildRequest:
     merge_diff: bool = True
     # core's VERSION when its source comes from a context the caller could read.
     core_version: str | None = None
+    # Re-run every step (buildx --no-cache).
+    no_cache: bool = False
     # The main build context: its name and the files the caller found in it.
     context_name: str = "context"
     context_files: ContextFiles = field(default_factory=ContextFiles)
@@ -142,4 +144,5 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
         core_source=core_source, core_version=core_version, app=app,
     )
     source = SourceFile(filename=request.filename, data=text.encode())
-    return Compiled(marshal(target.state, source), target.config, base_ref)
+    definition = marshal(target.state, source, ignore_cache=request.no_cache)
+    return Compiled(definition, target.config, base_ref)

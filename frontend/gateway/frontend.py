@@ -67,6 +67,8 @@ class FrontendOptions:
             filename=self.filename,
             target=self.values.get("target") or None,
             context_name=self.values.get("contextkey") or "context",
+            # buildx sends no-cache (empty: every stage); there are no stages here.
+            no_cache="no-cache" in self.values,
             platform=platforms[0] if platforms else self.default_platform,
             session_id=self.session_id,
             contexts=contexts,

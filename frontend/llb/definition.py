@@ -23,7 +23,10 @@ def op_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def marshal(root: State, source: SourceFile | None = None) -> pb.Definition:
+def marshal(
+    root: State, source: SourceFile | None = None, *, ignore_cache: bool = False
+) -> pb.Definition:
+    """`ignore_cache` re-runs every op (`docker buildx build --no-cache`)."""
     if root.is_scratch:
         raise ValueError("cannot marshal an empty (scratch) state")
     definition = pb.Definition()
@@ -46,7 +49,7 @@ def marshal(root: State, source: SourceFile | None = None) -> pb.Definition:
         getattr(definition, "def").append(data)
         meta = definition.metadata[digest]
         meta.description["llb.customname"] = node.name
-        meta.ignore_cache = node.ignore_cache
+        meta.ignore_cache = ignore_cache
         if source is not None and node.location is not None:
             _locate(definition, digest, node.location)
         return digest

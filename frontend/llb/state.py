@@ -37,7 +37,6 @@ class Node:
     inputs: tuple[State, ...]
     name: str
     location: SourceRange | None = None
-    ignore_cache: bool = False
 
 
 @dataclass(frozen=True)

@@ -204,3 +204,10 @@ def test_without_merge_diff_the_same_files_are_copied_and_steps_chained() -> Non
         "[node] files installed for the runtime: /usr/local/share/metacall",
         "[node] files installed for the CLI: /usr/local/bin",
     }
+
+
+def test_no_cache_marks_every_op() -> None:
+    cached = compile_text("languages: [py]\n").definition
+    assert not any(meta.ignore_cache for meta in cached.metadata.values())
+    fresh = compile_text("languages: [py]\n", no_cache=True).definition
+    assert all(meta.ignore_cache for meta in fresh.metadata.values())
