@@ -18,6 +18,9 @@ if DOCKER_HOST=unix://$sock docker info >/dev/null 2>&1; then
   exit 0
 fi
 
+command -v ip >/dev/null || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+}
 if ! ip netns list | grep -qw "$ns"; then
   ip netns add "$ns"
   ip link add "$host_if" type veth peer name "$ns_if"
