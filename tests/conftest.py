@@ -22,7 +22,7 @@ COMPACTNESS_CHECK = (
     "for p in /usr/local/metacall /opt/fake-deps /usr/local/bin/cmake /usr/bin/cmake "
     "/usr/bin/gcc /usr/bin/cc /usr/bin/g++ /usr/bin/c++; do [ -e $p ] && echo LEAK $p; done; "
     # The base image ships these directories empty: headers in them are a leak.
-    "find /usr/include /usr/local/include -mindepth 1 | head -n 3 | sed 's/^/LEAK header /'; "
+    "find /usr/include /usr/local/include -type f | head -n 3 | sed 's/^/LEAK header /'; "
     "ls /var/cache/apt/archives/*.deb 2>/dev/null | sed 's/^/LEAK /'; "
     "dpkg-query -W -f '${Package}\\n' | grep -- '-dev$' | sed 's/^/LEAK dev package /'; "
     "true"
