@@ -25,18 +25,23 @@ pytestmark = [
 BUILD_TIMEOUT = 5400
 EXAMPLES = ROOT / "examples"
 
-# Per verified loader: a script, the CLI commands that load it and call a
-# function, and what the call prints. (cob is left out: its loader resolves
-# modules compiled by cobc, which a runtime image does not have.)
+# Per verified loader: a script, the CLI commands after loading it, and what
+# they print. (cob is left out: its loader resolves modules compiled by cobc,
+# which a runtime image does not have; java's functions are class methods,
+# which the CLI does not call, so its class is inspected.)
 LOADER_SCRIPTS = {
-    "py": ("calc.py", "def add(left, right):\n    return left + right\n", "add(40, 2)", "42"),
+    "py": ("calc.py", "def add(left, right):\n    return left + right\n",
+           "call add(40, 2)", "42"),
     "node": ("calc.js", "module.exports = { add: (left, right) => left + right };\n",
-             "add(40, 2)", "42"),
-    "rb": ("calc.rb", "def add(left, right)\n  left + right\nend\n", "add(40, 2)", "42"),
+             "call add(40, 2)", "42"),
+    "rb": ("calc.rb", "def add(left, right)\n  left + right\nend\n", "call add(40, 2)", "42"),
     "ts": ("calc.ts",
            "export function add(left: number, right: number): number {\n"
-           "\treturn left + right;\n}\n", "add(40, 2)", "42"),
-    "file": ("hello.txt", "hello\n", "hello.txt()", "'/usr/local/scripts/hello.txt'"),
+           "\treturn left + right;\n}\n", "call add(40, 2)", "42"),
+    "file": ("hello.txt", "hello\n", "call hello.txt()", "'/usr/local/scripts/hello.txt'"),
+    "java": ("Calc.java",
+             "public class Calc {\n\tpublic static int add(int left, int right) {\n"
+             "\t\treturn left + right;\n\t}\n}\n", "inspect", "module Calc.java"),
 }
 
 
@@ -128,11 +133,11 @@ def test_verified_loader_loads_a_script_and_calls_it(buildx, core_contexts, tmp_
     assert_compact(runtime.tag)
     cli = buildx(app, *core_contexts, "--target", "cli", timeout=BUILD_TIMEOUT)
     assert cli.returncode == 0, cli
-    name, source, call, expected = LOADER_SCRIPTS[tag]
+    name, source, command, expected = LOADER_SCRIPTS[tag]
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     (scripts / name).write_text(source)
-    output = run_commands(cli.tag, scripts, f"load {tag} {name}\ncall {call}\n")
+    output = run_commands(cli.tag, scripts, f"load {tag} {name}\n{command}\n")
     # The CLI answers each command after a prompt (λ): what follows the
     # second prompt is the call's output and reply, not the load's.
     assert expected in output.split("λ", 2)[-1], output
