@@ -42,8 +42,6 @@ class Recipe:
     installer_packages: ClassVar[tuple[str, ...]] = ()
     dependency_paths: ClassVar[tuple[str, ...]] = ()
     dependency_caches: ClassVar[tuple[str, ...]] = ()
-    # A real build of this loader has been verified offline (README lists them).
-    verified: ClassVar[bool] = False
 
     registry: ClassVar[dict[str, type[Recipe]]] = {}
 

@@ -9,7 +9,6 @@ class Node(Recipe):
     build_packages = ("libnode-dev",)
     has_configuration = True
     runtime_env = (("NODE_PATH", "/usr/local/lib/node_modules"),)
-    verified = True
     # metacall-runtime.sh installs libnode-dev; the loader needs only the shared library.
     runtime_packages = ("$(apt_dependency libnode-dev 'libnode[0-9]*')",)
     dependency_locks = ("package-lock.json",)

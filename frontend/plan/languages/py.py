@@ -6,7 +6,6 @@ class Python(Recipe):
     title = "Python"
     script_option = "python"
     has_configuration = True
-    verified = True
     # metacall-runtime.sh installs libpython3-dev; the loader needs only the shared library.
     runtime_packages = ("$(apt_dependency libpython3-stdlib 'libpython3\\.[0-9]*')",)
     dependency_secrets = (("pip.conf", "/etc/pip.conf"),)
