@@ -36,20 +36,19 @@ class Recipe:
     # Environment the loader needs at run time.
     runtime_env: ClassVar[tuple[tuple[str, str], ...]] = ()
     # The app's dependency manifests this language installs from, preferred
-    # first; the Debian packages of the installer; where it installs (what the
-    # copy fallback copies) and the caches it keeps out of the image.
+    # first, and the files the install reads besides (lockfiles); the Debian
+    # packages of the installer; where it installs (all of the layer the image
+    # gets) and the caches it keeps out of the image.
     dependency_files: ClassVar[tuple[str, ...]] = ()
+    dependency_locks: ClassVar[tuple[str, ...]] = ()
     installer_packages: ClassVar[tuple[str, ...]] = ()
     dependency_paths: ClassVar[tuple[str, ...]] = ()
     dependency_caches: ClassVar[tuple[str, ...]] = ()
-
-    registry: ClassVar[dict[str, type[Recipe]]] = {}
-
     # BuildKit secrets the install step mounts when given (id, path): the
     # tool's own config with private index credentials, never in a layer.
     dependency_secrets: ClassVar[tuple[tuple[str, str], ...]] = ()
-    # Files the install reads besides the manifest (lockfiles).
-    dependency_locks: ClassVar[tuple[str, ...]] = ()
+
+    registry: ClassVar[dict[str, type[Recipe]]] = {}
 
     @classmethod
     def install_dependencies(cls, manifest: str, present: frozenset[str]) -> str:
