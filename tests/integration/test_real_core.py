@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -62,7 +63,9 @@ def core_contexts(tmp_path_factory) -> list[str]:
 
 
 def run_commands(image: str, scripts: Path, commands: str) -> str:
-    (scripts / "commands.txt").write_text(commands + "exit\n")
+    """Feeds `commands` (ending in exit) to metacallcli, with `scripts` (a
+    directory the test owns: commands.txt is written there) mounted."""
+    (scripts / "commands.txt").write_text(commands)
     code, output = run_image(
         image, ["-c", "metacallcli < /usr/local/scripts/commands.txt"],
         entrypoint="/bin/sh", volumes={str(scripts): "/usr/local/scripts"},
@@ -79,8 +82,8 @@ def assert_compact(image: str) -> None:
 
 
 def test_calc_example_calls_python_and_node(buildx, core_contexts, tmp_path) -> None:
-    """The README's example: build examples/calc, feed it commands.txt."""
-    example = EXAMPLES / "calc"
+    """The README's CLI example: build examples/calc, feed it commands.txt."""
+    example = shutil.copytree(EXAMPLES / "calc", tmp_path / "calc")
     result = buildx(example, *core_contexts, "--target", "cli", timeout=BUILD_TIMEOUT)
     assert result.returncode == 0, result
     output = run_commands(result.tag, example, (example / "commands.txt").read_text())
@@ -89,8 +92,8 @@ def test_calc_example_calls_python_and_node(buildx, core_contexts, tmp_path) -> 
     assert_compact(result.tag)
 
 
-def test_polyglot_example_calls_across_languages(buildx, core_contexts) -> None:
-    example = EXAMPLES / "polyglot"
+def test_polyglot_example_calls_across_languages(buildx, core_contexts, tmp_path) -> None:
+    example = shutil.copytree(EXAMPLES / "polyglot", tmp_path / "polyglot")
     result = buildx(example, *core_contexts, "--target", "cli", timeout=BUILD_TIMEOUT)
     assert result.returncode == 0, result
     output = run_commands(result.tag, example, (example / "commands.txt").read_text())
@@ -137,7 +140,7 @@ def test_verified_loader_loads_a_script_and_calls_it(buildx, core_contexts, tmp_
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     (scripts / name).write_text(source)
-    output = run_commands(cli.tag, scripts, f"load {tag} {name}\n{command}\n")
+    output = run_commands(cli.tag, scripts, f"load {tag} {name}\n{command}\nexit\n")
     # The CLI answers each command after a prompt (λ): what follows the
     # second prompt is the call's output and reply, not the load's.
     assert expected in output.split("λ", 2)[-1], output
