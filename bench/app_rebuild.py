@@ -34,7 +34,9 @@ def build(app: Path, args: list[str]) -> tuple[float, str]:
     started = time.monotonic()
     done = subprocess.run(["docker", "buildx", "build", "--progress=plain", *args,
                            "-f", str(app / "metacall.yaml"), "-t", "bench-app", str(app)],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"build failed:\n{done.stderr[-3000:]}")
     return time.monotonic() - started, done.stderr
 
 

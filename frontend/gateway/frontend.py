@@ -143,16 +143,14 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
             bridge.return_metadata(metadata)
             return
         request = options.build_request()
-        text = read_declaration(bridge, options)
-        base_ref = base_image_ref(text)
         # Independent round trips to BuildKit: one at a time they add up in
-        # every warm rebuild.
+        # every warm rebuild. Only the base image's config needs the text.
         with ThreadPoolExecutor(max_workers=3) as pool:
-            base_config_call = pool.submit(
-                bridge.resolve_image_config, base_ref, parse_platform(request.platform))
             core_version_call = pool.submit(read_core_version, bridge, request)
             context_files_call = pool.submit(scan_context, bridge, request)
-            base_config = base_config_call.result()
+            text = read_declaration(bridge, options)
+            base_config = bridge.resolve_image_config(
+                base_image_ref(text), parse_platform(request.platform))
             core_version = core_version_call.result()
             context_files = context_files_call.result()
         if disabled:
