@@ -49,7 +49,6 @@ class BuildRequest:
 class Compiled:
     definition: pb.Definition
     config: dict[str, Any]
-    base_ref: str
 
 
 def normalize_image_ref(ref: str) -> str:
@@ -145,4 +144,4 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
     )
     source = SourceFile(filename=request.filename, data=text.encode())
     definition = marshal(target.state, source, ignore_cache=request.no_cache)
-    return Compiled(definition, target.config, base_ref)
+    return Compiled(definition, target.config)

@@ -88,20 +88,17 @@ class State:
         )
         return State(Node(op, tuple(inputs), name, location))
 
-    def mkfile(
-        self, path: str, data: bytes, *, name: str, mode: int = 0o644,
-        location: SourceRange | None = None,
-    ) -> State:
+    def mkfile(self, path: str, data: bytes, *, name: str, mode: int = 0o644) -> State:
         action = pb.FileAction(
             mkfile=pb.FileActionMkFile(path=path, data=data, mode=mode, timestamp=0)
         )
-        return self._file(action, None, name, location)
+        return self._file(action, None, name)
 
     def mkdir(self, path: str, *, name: str, mode: int = 0o755) -> State:
         action = pb.FileAction(
             mkdir=pb.FileActionMkDir(path=path, mode=mode, makeParents=True, timestamp=0)
         )
-        return self._file(action, None, name, None)
+        return self._file(action, None, name)
 
     def copy(
         self,
@@ -112,7 +109,6 @@ class State:
         name: str,
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
-        location: SourceRange | None = None,
     ) -> State:
         """Copies `src` of `source` to `dest` of this state (directory contents
         when `src` is a directory, as Dockerfile's COPY does)."""
@@ -131,27 +127,15 @@ class State:
                 exclude_patterns=list(exclude),
             )
         )
-        return self._file(action, source, name, location)
+        return self._file(action, source, name)
 
-    def rm(self, path: str, *, name: str) -> State:
-        action = pb.FileAction(
-            rm=pb.FileActionRm(path=path, allowNotFound=True, allowWildcard=True)
-        )
-        return self._file(action, None, name, None)
-
-    def _file(
-        self,
-        action: pb.FileAction,
-        secondary: State | None,
-        name: str,
-        location: SourceRange | None,
-    ) -> State:
+    def _file(self, action: pb.FileAction, secondary: State | None, name: str) -> State:
         inputs: list[State] = []
         action.input = _input_index(self, inputs)
         action.secondaryInput = NO_INPUT if secondary is None else _input_index(secondary, inputs)
         action.output = 0
         op = pb.Op(file=pb.FileOp(actions=[action]))
-        return State(Node(op, tuple(inputs), name, location))
+        return State(Node(op, tuple(inputs), name))
 
 
 def _input_index(state: State, inputs: list[State]) -> int:
@@ -223,15 +207,6 @@ class SecretMount(Mount):
             output=NO_OUTPUT,
             mountType=pb.SECRET,
             secretOpt=pb.SecretOpt(ID=self.secret_id, mode=self.mode, optional=self.optional),
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class TmpfsMount(Mount):
-    def to_pb(self, inputs: list[State]) -> pb.Mount:
-        return pb.Mount(
-            dest=self.dest, input=NO_INPUT, output=NO_OUTPUT, mountType=pb.TMPFS,
-            TmpfsOpt=pb.TmpfsOpt(),
         )
 
 

@@ -36,6 +36,7 @@ from frontend.plan.shell import (
     DPKG_STATUS_DIR,
     FINISH_RUNTIME,
     SCRIPTS_PATH,
+    apt_install,
     launcher,
     smoke_check,
 )
@@ -178,7 +179,7 @@ class BuildGraph:
         state = self._run(
             state,
             f"tools/metacall-environment.sh {self._tools('base', 'backtrace')} && "
-            f"apt-get install -y --no-install-recommends {' '.join(CORE_BUILD_PACKAGES)}",
+            + apt_install(CORE_BUILD_PACKAGES),
             name="[core] install build dependencies",
             cwd=METACALL_PATH,
         )
@@ -201,15 +202,11 @@ class BuildGraph:
         for tag in with_requirements(tuple(tags)):
             recipe = recipe_for(tag)
             if recipe.environment_packages:
-                script = "apt-get install -y --no-install-recommends " + " ".join(
-                    recipe.environment_packages)
+                script = apt_install(recipe.environment_packages)
             else:
                 script = f"tools/metacall-environment.sh {self._tools(recipe.script_option)}"
             if recipe.build_packages:
-                script += (
-                    " && apt-get install -y --no-install-recommends "
-                    + " ".join(recipe.build_packages)
-                )
+                script += " && " + apt_install(recipe.build_packages)
             if recipe.cmake_definitions:
                 words = " ".join(shlex.quote(d) for d in recipe.cmake_definitions)
                 script += f" && printf '%s\\n' {words} >> {BUILD_PATH}/CMakeConfig.txt"
@@ -276,9 +273,7 @@ class BuildGraph:
         recipe = recipe_for(tag) if tag else None
         if recipe and recipe.runtime_packages:
             install = (
-                f"{APT_DEPENDENCY} apt-get update && "
-                "apt-get install -y --no-install-recommends "
-                + " ".join(recipe.runtime_packages)
+                f"{APT_DEPENDENCY} apt-get update && " + apt_install(recipe.runtime_packages)
             )
             mounts: list[Mount] = []
         else:
@@ -329,8 +324,6 @@ class BuildGraph:
         """Exactly what an install step wrote under its paths: the diff around
         the step, narrowed to them, since an install can also write elsewhere
         (the py port's pip install builds inside core's source tree)."""
-        if files.before.is_scratch:
-            return files.after
         changes = diff(files.before, files.after, name=files.name)
         return State().copy(
             changes, "/", "/", include=[path.lstrip("/") for path in files.paths],
@@ -377,8 +370,7 @@ class BuildGraph:
         assert self.inputs.context is not None
         installer = self._run(
             self.inputs.base,
-            "apt-get update && apt-get install -y --no-install-recommends "
-            f"{' '.join(recipe.installer_packages)} && {APT_CLEAN}",
+            f"apt-get update && {apt_install(recipe.installer_packages)} && {APT_CLEAN}",
             name=f"[{tag}] install {' and '.join(recipe.installer_packages)}", tag=tag,
         )
         inputs = [manifest, *(lock for lock in recipe.dependency_locks if lock in present)]

@@ -23,6 +23,10 @@ CA_PREAMBLE = (
 )
 APT_CLEAN = "apt-get clean && rm -rf /var/lib/apt/lists/*"
 
+
+def apt_install(packages: tuple[str, ...] | list[str]) -> str:
+    return "apt-get install -y --no-install-recommends " + " ".join(packages)
+
 APT_DEPENDENCY = (
     "apt_dependency() { apt-cache depends \"$1\" | sed -n \"s/^ *Depends: \\($2\\).*/\\1/p\" "
     "| head -n 1; }; "
