@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
                      help="default: app when the context holds an app, else runtime")
     llb.add_argument("--app-dir", help="the build context (default: the file's directory)")
     llb.add_argument("--platform", default="linux/amd64")
+    llb.add_argument("--smoke-check", action="store_true",
+                     help="print the app's smoke check instead: the gateway solves it beside "
+                     "the image and fails the build when it fails; buildctl needs a second solve")
     llb.add_argument(
         "--context", action="append", default=[], metavar="NAME=VALUE",
         help="a named context, e.g. metacall-core=local:metacall-core "
@@ -54,7 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     except DeclarationError as error:
         print(f"{options.file}:{error.line}: {error.message}", file=sys.stderr)
         return 1
-    sys.stdout.buffer.write(serialize(compiled.definition))
+    if not options.smoke_check:
+        sys.stdout.buffer.write(serialize(compiled.definition))
+    elif compiled.checks:
+        sys.stdout.buffer.write(serialize(compiled.checks[0]))
+    else:
+        print(f"{options.file}: no smoke check (not an app, or smoke-check is off)",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -49,6 +49,8 @@ class BuildRequest:
 class Compiled:
     definition: pb.Definition
     config: dict[str, Any]
+    # Definitions that must build before the result is returned (the smoke check).
+    checks: tuple[pb.Definition, ...] = ()
 
 
 def normalize_image_ref(ref: str) -> str:
@@ -143,5 +145,6 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
         core_source=core_source, core_version=core_version, app=app,
     )
     source = SourceFile(filename=request.filename, data=text.encode())
-    definition = marshal(target.state, source, ignore_cache=request.no_cache)
-    return Compiled(definition, target.config)
+    definition, *checks = (marshal(state, source, ignore_cache=request.no_cache)
+                           for state in (target.state, *target.checks))
+    return Compiled(definition, target.config, tuple(checks))

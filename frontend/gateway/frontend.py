@@ -14,6 +14,7 @@ import grpc
 from frontend.compile import (
     CORE_CONTEXT,
     BuildRequest,
+    Compiled,
     base_image_ref,
     compile_declaration,
     parse_platform,
@@ -130,6 +131,20 @@ def read_core_version(bridge: Bridge, request: BuildRequest) -> str | None:
         return None  # a core without VERSION is labelled "unknown"
 
 
+def solve_with_checks(bridge: Bridge, compiled: Compiled) -> str:
+    """Solves the result and its checks side by side; a failing check fails
+    the build. With checks the result is evaluated too, so it is built while
+    they run rather than after them, at export."""
+    if not compiled.checks:
+        return bridge.solve(compiled.definition)
+    with ThreadPoolExecutor(max_workers=len(compiled.checks)) as pool:
+        checks = [pool.submit(bridge.solve, check, evaluate=True) for check in compiled.checks]
+        ref = bridge.solve(compiled.definition, evaluate=True)
+        for check in checks:
+            check.result()
+    return ref
+
+
 def build(bridge: Bridge, options: FrontendOptions) -> None:
     text = ""
     try:
@@ -165,7 +180,7 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
             replace(request, base_config=base_config, merge_diff=not disabled,
                     core_version=core_version, context_files=context_files),
         )
-        ref = bridge.solve(compiled.definition)
+        ref = solve_with_checks(bridge, compiled)
         bridge.return_result(
             ref, {"containerimage.config": json.dumps(compiled.config).encode()}
         )

@@ -159,10 +159,12 @@ class Mount(ABC):
 
 @dataclass(frozen=True, kw_only=True)
 class BindMount(Mount):
-    """A read-only view of another state, e.g. core's source for a script."""
+    """A view of another state, e.g. core's source for a script: read-only,
+    or writable with the writes thrown away after the step."""
 
     source: State
     selector: str = ""
+    readonly: bool = True
 
     def to_pb(self, inputs: list[State]) -> pb.Mount:
         return pb.Mount(
@@ -170,7 +172,7 @@ class BindMount(Mount):
             input=_input_index(self.source, inputs),
             selector=self.selector,
             output=NO_OUTPUT,
-            readonly=True,
+            readonly=self.readonly,
             mountType=pb.BIND,
         )
 

@@ -107,6 +107,15 @@ class CoreBuild:
 
 
 @dataclass(frozen=True)
+class AppImage:
+    """The app's image, and the check that must pass before it is returned
+    (None when the declaration turns the smoke check off)."""
+
+    image: State
+    smoke_check: State | None
+
+
+@dataclass(frozen=True)
 class InstalledFiles:
     """What one install step wrote: the diff from `before` to `after`, which
     lies under `paths` (what the copy fallback copies)."""
@@ -393,12 +402,12 @@ class BuildGraph:
         return InstalledFiles(f"[{tag}] app dependencies", prepared, installed,
                               recipe.dependency_paths)
 
-    def app(self, plan: AppPlan, files: frozenset[str], declaration_file: str) -> State:
+    def app(self, plan: AppPlan, files: frozenset[str], declaration_file: str) -> AppImage:
         assert self.inputs.context is not None
         # metacallcli (the launcher's and the smoke check's) comes with node.
-        layers = [*self.runtime_files(), self.core_build(("node",)).cli_files]
-        layers += [self.dependency_layer(tag, manifest, files)
-                   for tag, manifest in plan.dependencies.items()]
+        dependencies = [self.dependency_layer(tag, manifest, files)
+                        for tag, manifest in plan.dependencies.items()]
+        layers = [*self.runtime_files(), self.core_build(("node",)).cli_files, *dependencies]
         app_files = State().copy(
             self.inputs.context, "/", APP_PATH, exclude=[declaration_file, ".git"],
             name="[app] add the app's files",
@@ -407,16 +416,31 @@ class BuildGraph:
         )
         # The app's files go on top of the finished image: editing a script
         # re-runs only this merge and the smoke check.
-        state = self.assemble(layers, name="app")
+        assembled = self.assemble(layers, name="app")
         if self.inputs.merge_diff:
-            state = merge([state, app_files], name="[app] add the app to the image")
+            image = merge([assembled, app_files], name="[app] add the app to the image")
         else:
+            image = assembled
             for path in (APP_PATH, LAUNCHER_PATH):
-                state = state.copy(app_files, path, path, name=f"[app] add {path}")
-        if self.declaration.app is None or self.declaration.app.smoke_check:
-            state = self._run(state, smoke_check(plan), name="[app] smoke check: load every "
-                              "script with MetaCall", cwd=APP_PATH, network=False)
-        return state
+                image = image.copy(app_files, path, path, name=f"[app] add {path}")
+        if self.declaration.app is not None and not self.declaration.app.smoke_check:
+            return AppImage(image, None)
+        # The check mounts the app's files on the assembled image instead of
+        # running on the image: it starts without waiting for the merge, and
+        # what the loaders write (__pycache__) stays out of the image. The
+        # mount hides dependencies installed inside the app directory
+        # (node_modules), so those are mounted again on top of it; it is
+        # writable (writes discarded) for runc to make their mount points.
+        mounts = [BindMount(dest=APP_PATH, source=app_files, selector=APP_PATH, readonly=False)]
+        mounts += [BindMount(dest=path, source=layer.after, selector=path)
+                   for layer in dependencies for path in layer.paths
+                   if path.startswith(f"{APP_PATH}/")]
+        check = self._run(
+            assembled, smoke_check(plan),
+            name="[app] smoke check: load every script with MetaCall", cwd=APP_PATH,
+            mounts=mounts, network=False,
+        )
+        return AppImage(image, check)
 
     @cached_property
     def dev(self) -> State:

@@ -36,6 +36,8 @@ class Target:
     name: str
     state: State
     config: dict[str, Any]
+    # States that must build for the target to be returned (none in the image).
+    checks: tuple[State, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,19 +65,23 @@ def build_target(
         "runtime": lambda: graph.runtime,
         "cli": lambda: graph.cli,
     }
-    if app is not None:
-        builders[APP_TARGET] = lambda: graph.app(app.plan, app.files, app.declaration_file)
-    if name not in builders:
+    checks: tuple[State, ...] = ()
+    if name == APP_TARGET and app is not None:
+        built = graph.app(app.plan, app.files, app.declaration_file)
+        state = built.image
+        if built.smoke_check is not None:
+            checks = (built.smoke_check,)
+    elif name in builders:
+        state = builders[name]()
+    else:
         hint = " (the app target needs an `app` key or MetaCall manifests)" if (
             name == APP_TARGET) else ""
-        raise DeclarationError(
-            f"unknown target `{name}`{hint}; targets: {', '.join(builders)}"
-        )
-    state = builders[name]()
+        known = [*builders, APP_TARGET] if app is not None else list(builders)
+        raise DeclarationError(f"unknown target `{name}`{hint}; targets: {', '.join(known)}")
     config = image_config(graph, name, base_config, base_ref, core_source, core_version)
-    if name == APP_TARGET and app is not None:
+    if name == APP_TARGET:
         _apply_app(config["config"], graph.declaration.app)
-    return Target(name, state, config)
+    return Target(name, state, config, checks)
 
 
 def _apply_app(config: dict[str, Any], options: AppOptions | None) -> None:

@@ -116,6 +116,10 @@ def test_app_example_runs_with_its_dependencies(buildx, core_contexts, example) 
     """`printf 'call …' | docker run -i app`, as the README shows."""
     result = buildx(EXAMPLES / example, *core_contexts, timeout=BUILD_TIMEOUT)
     assert result.returncode == 0, result
+    # The smoke check loaded the scripts, but what that wrote is not in the image.
+    code, output = run_image(result.tag, ["-c", "find /app -name __pycache__"],
+                             entrypoint="/bin/sh")
+    assert code == 0 and "__pycache__" not in output, output
     calls, expected = APP_CALLS[example]
     code, output = run_image(
         result.tag, ["-c", f"printf '{calls}\\nexit\\n' | metacall-app"], entrypoint="/bin/sh",

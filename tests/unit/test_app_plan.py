@@ -79,3 +79,29 @@ def test_the_pip_step_reads_only_requirements_txt() -> None:
                 includes[tuple(copy.include_patterns)] = True
     assert ("requirements.txt",) in includes
     assert ("package.json",) in includes
+
+
+def test_the_smoke_check_is_a_separate_definition_that_mounts_the_app() -> None:
+    context = files("package.json", metacall_node=manifest("node", "index.js"))
+    compiled = compile_declaration(HEAD + "languages: [node]\n",
+                                   BuildRequest(context_files=context))
+
+    def smoke_checks(definition: pb.Definition) -> list[pb.ExecOp]:
+        found = []
+        for data in getattr(definition, "def"):
+            op = pb.Op()
+            op.ParseFromString(data)
+            if op.WhichOneof("op") == "exec" and "load node index.js" in op.exec.meta.args[-1]:
+                found.append(op.exec)
+        return found
+
+    # What the loaders write while the check runs never reaches the image.
+    assert smoke_checks(compiled.definition) == []
+    (check,) = compiled.checks
+    (run,) = smoke_checks(check)
+    mounts = {(m.dest, m.selector, m.readonly) for m in run.mounts if m.dest != "/"}
+    # The app's files, and node_modules again over them (the app mount hides it).
+    assert mounts == {("/app", "/app", False), ("/app/node_modules", "/app/node_modules", True)}
+    off = compile_declaration(HEAD + "languages: [node]\napp:\n  smoke-check: false\n",
+                              BuildRequest(context_files=context))
+    assert off.checks == ()

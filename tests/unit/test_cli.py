@@ -30,3 +30,14 @@ def test_llb_command_reports_the_line_of_an_error(tmp_path: Path) -> None:
     result = run_cli("llb", str(declaration))
     assert result.returncode == 1
     assert f"{declaration}:3: unknown key `croe`" in result.stderr.decode()
+
+
+def test_llb_command_prints_the_smoke_check_of_an_app(tmp_path: Path) -> None:
+    declaration = tmp_path / "metacall.yaml"
+    declaration.write_text("# syntax=metacall/frontend\nlanguages: [py]\n"
+                           "app:\n  scripts: {py: [main.py]}\n")
+    result = run_cli("llb", str(declaration), "--smoke-check")
+    assert result.returncode == 0, result.stderr
+    assert b"load py main.py" in result.stdout
+    runtime = run_cli("llb", str(declaration), "--target", "runtime", "--smoke-check")
+    assert runtime.returncode == 1 and b"no smoke check" in runtime.stderr
