@@ -284,6 +284,8 @@ class BuildGraph:
             install = (
                 f"{APT_DEPENDENCY} apt-get update && " + apt_install(recipe.runtime_packages)
             )
+            if recipe.runtime_setup:
+                install += f" && {recipe.runtime_setup}"
             mounts: list[Mount] = []
         else:
             option = recipe.script_option if recipe else "backtrace"

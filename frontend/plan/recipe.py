@@ -33,6 +33,8 @@ class Recipe:
     # `$(apt_dependency META REGEX)`: META's first dependency matching REGEX,
     # so the versioned library is found without naming the distribution.
     runtime_packages: ClassVar[tuple[str, ...]] = ()
+    # A shell command run after them in the runtime branch.
+    runtime_setup: ClassVar[str] = ""
     # Environment the loader needs at run time.
     runtime_env: ClassVar[tuple[tuple[str, str], ...]] = ()
     # The app's dependency manifests this language installs from, preferred
