@@ -121,6 +121,11 @@ def compile_declaration(text: str, request: BuildRequest) -> Compiled:
         base_env=tuple(base_env),
         core_source=core,
         plthook=plthook,
+        libraries={
+            name: context_state(name, value, request.session_id)
+            for name, value in sorted(request.contexts.items())
+            if name not in (CORE_CONTEXT, PLTHOOK_CONTEXT)
+        },
         platform=platform,
         merge_diff=request.merge_diff,
     )

@@ -16,17 +16,32 @@ FRONTEND_IMAGE = os.environ.get("METACALL_FRONTEND_IMAGE", "metacall/frontend")
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 SYNTAX = f"# syntax={FRONTEND_IMAGE}\n"
 
-# Prints a LEAK line for build material that must never reach a runtime image:
-# core's source or build tree, compilers, headers, .deb caches, -dev packages.
-COMPACTNESS_CHECK = (
-    "for p in /usr/local/metacall /opt/fake-deps /usr/local/bin/cmake /usr/bin/cmake "
-    "/usr/bin/gcc /usr/bin/cc /usr/bin/g++ /usr/bin/c++; do [ -e $p ] && echo LEAK $p; done; "
-    # The base image ships these directories empty: headers in them are a leak.
-    "find /usr/include /usr/local/include -type f | head -n 3 | sed 's/^/LEAK header /'; "
-    "ls /var/cache/apt/archives/*.deb 2>/dev/null | sed 's/^/LEAK /'; "
-    "dpkg-query -W -f '${Package}\\n' | grep -- '-dev$' | sed 's/^/LEAK dev package /'; "
-    "true"
-)
+def compactness_check(needed_dev_packages: Sequence[str] = ()) -> str:
+    """A shell check printing a LEAK line for build material that must never
+    reach a runtime image: core's source or build tree, compilers, .deb
+    caches, headers and -dev packages. A loader that compiles the scripts it
+    loads (C) names the -dev packages it needs at run time: those, what they
+    depend on and their headers are then allowed."""
+    allowed = " ".join(needed_dev_packages)
+    check = (
+        "for p in /usr/local/metacall /opt/fake-deps /usr/local/bin/cmake /usr/bin/cmake "
+        "/usr/bin/gcc /usr/bin/cc /usr/bin/g++ /usr/bin/c++ /usr/bin/tcc /usr/local/bin/tcc; "
+        "do [ -e $p ] && echo LEAK $p; done; "
+        "ls /var/cache/apt/archives/*.deb 2>/dev/null | sed 's/^/LEAK /'; "
+        # The allowed packages and, transitively, what they depend on.
+        f"allowed=' {allowed} '; todo='{allowed}'; while [ -n \"$todo\" ]; do next=''; "
+        "for p in $todo; do for d in $(dpkg-query -W -f '${Depends}' $p 2>/dev/null "
+        "| tr ',|' '\\n\\n' | sed 's/^ *//; s/[ (:].*//'); do case \"$allowed\" in "
+        "*\" $d \"*) ;; *) allowed=\"$allowed$d \"; next=\"$next $d\" ;; esac; done; done; "
+        "todo=$next; done; "
+        "dpkg-query -W -f '${Package}\\n' | grep -- '-dev$' | while read -r p; do "
+        "case \"$allowed\" in *\" $p \"*) ;; *) echo LEAK dev package $p ;; esac; done; "
+    )
+    if not needed_dev_packages:
+        # The base image ships these directories empty: headers in them are a leak.
+        check += ("find /usr/include /usr/local/include -type f | head -n 3 "
+                  "| sed 's/^/LEAK header /'; ")
+    return check + "true"
 
 
 def ca_secret_args() -> list[str]:

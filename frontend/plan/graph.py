@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from frontend.declaration import Declaration, DeclarationError
@@ -44,6 +44,10 @@ from frontend.plan.shell import (
 METACALL_PATH = "/usr/local/metacall"
 BUILD_PATH = f"{METACALL_PATH}/build"
 PLTHOOK_PATH = "/usr/local/src/plthook"
+# Where a library given as a named context is built, and what it stages
+# for the runtime branch.
+LIBRARY_SOURCES_PATH = "/usr/local/src"
+LIBRARY_STAGE_PATH = "/usr/local/src/stage"
 APP_PATH = "/app"
 LAUNCHER_PATH = "/usr/local/bin/metacall-app"
 
@@ -78,6 +82,9 @@ class BuildInputs:
     core_source: State
     plthook: State | None
     platform: pb.Platform
+    # Named contexts that may stand in for a library a loader's CMake
+    # downloads (a recipe's library_context), by name.
+    libraries: Mapping[str, State] = field(default_factory=dict)
     # The build context holding the user's app, when there is one.
     context: State | None = None
     # False where BuildKit cannot run MergeOp/DiffOp (Docker's classic image
@@ -94,11 +101,12 @@ class CoreBuild:
     runtime_installed: State
     cli_installed: State
     dev: State
+    runtime_paths: tuple[str, ...]
 
     @property
     def runtime_files(self) -> InstalledFiles:
         return InstalledFiles(f"[{self.label}] files installed for the runtime",
-                              self.built, self.runtime_installed, RUNTIME_INSTALL_PATHS)
+                              self.built, self.runtime_installed, self.runtime_paths)
 
     @property
     def cli_files(self) -> InstalledFiles:
@@ -223,6 +231,15 @@ class BuildGraph:
                 state, script, name=f"[{tag}] install build dependencies", tag=tag,
                 cwd=METACALL_PATH,
             )
+            library = self.inputs.libraries.get(recipe.library_context)
+            if library is not None:
+                source = f"{LIBRARY_SOURCES_PATH}/{recipe.library_context}"
+                state = self._run(
+                    state.copy(library, "/", source,
+                               name=f"[{tag}] add {recipe.library_context} sources"),
+                    f"STAGE={LIBRARY_STAGE_PATH} && {recipe.library_build}",
+                    name=f"[{tag}] build {recipe.library_context}", tag=tag, cwd=source,
+                )
         return state
 
     # dev ------------------------------------------------------------------
@@ -271,7 +288,9 @@ class BuildGraph:
         runtime_installed = install(built, ["runtime", "Unspecified"], "runtime files")
         cli_installed = install(runtime_installed, ["cli"], "CLI")
         dev = install(cli_installed, [], "development files")
-        result = CoreBuild(label, built, runtime_installed, cli_installed, dev)
+        extra_paths = [path for t in tags for path in recipe_for(t).runtime_install_paths]
+        runtime_paths = tuple(dict.fromkeys([*RUNTIME_INSTALL_PATHS, *extra_paths]))
+        result = CoreBuild(label, built, runtime_installed, cli_installed, dev, runtime_paths)
         self._core_builds[tags] = result
         return result
 
@@ -297,12 +316,17 @@ class BuildGraph:
             mounts = [BindMount(dest=f"{METACALL_PATH}/tools", source=self.inputs.core_source,
                                 selector="/tools")]
         branch = tag or "core"
-        return self._run(
+        state = self._run(
             on,
             f"{install} && {APT_CLEAN} && mkdir -p {DPKG_STATUS_DIR} "
             f"&& cp /var/lib/dpkg/status {DPKG_STATUS_DIR}/{branch}",
             name=f"[{branch}] install runtime libraries", tag=tag, cwd="/tmp", mounts=mounts,
         )
+        if recipe and recipe.library_context in self.inputs.libraries:
+            staged = f"{LIBRARY_STAGE_PATH}/usr/local/lib"
+            state = state.copy(self.deps((recipe.tag,)), staged, "/usr/local/lib",
+                               name=f"[{branch}] add {recipe.library_context}'s runtime files")
+        return state
 
     def assemble(self, installed: Sequence[InstalledFiles], *, name: str) -> State:
         """base + every language's runtime packages + the files core installed."""

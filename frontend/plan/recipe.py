@@ -26,6 +26,16 @@ class Recipe:
     build_packages: ClassVar[tuple[str, ...]] = ()
     # CMake definitions pointing core at those packages instead of a download.
     cmake_definitions: ClassVar[tuple[str, ...]] = ()
+    # A library core's CMake downloads for this loader, given instead as a
+    # named context (GitHub is not always reachable): the context's name, and
+    # the command that builds it from its copy in deps-<tag>, installing it
+    # where core's CMake looks first and staging under "$STAGE" what the
+    # runtime branch copies. Without the context, core downloads it.
+    library_context: ClassVar[str] = ""
+    library_build: ClassVar[str] = ""
+    # Where core's runtime install writes for this loader beyond /usr/local/lib
+    # and /usr/local/share/metacall.
+    runtime_install_paths: ClassVar[tuple[str, ...]] = ()
     # Core installs `<tag>_loader.json` and lists it in global.json.
     has_configuration: ClassVar[bool] = False
     # Debian packages for the runtime branch instead of metacall-runtime.sh,

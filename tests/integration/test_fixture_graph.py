@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COMPACTNESS_CHECK, FIXTURE_CORE, docker, run_image, write_app
+from tests.conftest import FIXTURE_CORE, compactness_check, docker, run_image, write_app
 
 pytestmark = pytest.mark.integration
 FIXTURE = ["--build-context", f"metacall-core={FIXTURE_CORE}"]
@@ -35,7 +35,7 @@ def test_runtime_merges_each_language_and_only_installed_files(buildx, tmp_path)
         "ls /usr/local/lib /usr/lib/fake-runtime /usr/local/lib/plugins; "
         "readlink /usr/lib/x86_64-linux-gnu/libpython3.11.so; "
         "dpkg-query -W -f '${Package} ${Status}\\n' | grep -E '^lib(python3|node|dw)'; "
-        f"cat $CONFIGURATION_PATH; {COMPACTNESS_CHECK}",
+        f"cat $CONFIGURATION_PATH; {compactness_check()}",
     )
     assert "libpy_loader.so" in output and "libnode_loader.so" in output
     assert "backtrace_plugin" in output

@@ -128,6 +128,26 @@ def test_plthook_context_feeds_cmake() -> None:
     assert "-DBackwardCpp_SOURCE=/usr/lib/backward" in options
 
 
+def test_tinycc_context_is_built_for_the_c_loader_and_joins_its_runtime() -> None:
+    given = compile_text("languages: [c]\n", contexts={"tinycc": "local:tinycc"}).definition
+    ops = ops_of(given)
+    by_name = names(given)
+    build = ops[digest_named(given, "[c] build tinycc")]
+    assert "--disable-static" in build.exec.meta.args[-1]
+    assert build.exec.meta.cwd == "/usr/local/src/tinycc"
+    added = ops[digest_named(given, "[c] add tinycc's runtime files")]
+    copy = added.file.actions[0].copy
+    assert (copy.src, copy.dest) == ("/usr/local/src/stage/usr/local/lib", "/usr/local/lib")
+    assert by_name[added.inputs[1].digest] == "[c] build tinycc"
+    # core's own TinyCC install writes headers beside the loader's libraries.
+    narrowed = ops[digest_named(given, "[c] files installed for the runtime: /usr/local/lib, "
+                                       "/usr/local/share/metacall, /usr/local/include")]
+    assert "usr/local/include" in narrowed.file.actions[0].copy.include_patterns
+    # Without the context, core's CMake downloads TinyCC itself.
+    downloaded = names(compile_text("languages: [c]\n").definition).values()
+    assert not any("tinycc" in name for name in downloaded)
+
+
 def test_steps_carry_the_line_of_their_language() -> None:
     compiled = compile_text("languages:\n  - py\n  - node\n")
     definition = compiled.definition
