@@ -117,6 +117,7 @@ def run_image(
     *,
     entrypoint: str | None = None,
     volumes: dict[str, str] | None = None,
+    volume_mode: str = "ro",
 ) -> tuple[int, str]:
     """Runs a built image to completion with testcontainers; returns (exit, output)."""
     os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")  # no registry for ryuk
@@ -128,7 +129,7 @@ def run_image(
     if entrypoint is not None:
         container = container.with_kwargs(entrypoint=entrypoint)
     for host, path in (volumes or {}).items():
-        container = container.with_volume_mapping(host, path, "ro")
+        container = container.with_volume_mapping(host, path, volume_mode)
     with container:
         wrapped = container.get_wrapped_container()
         status = wrapped.wait(timeout=600)

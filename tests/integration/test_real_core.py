@@ -30,9 +30,9 @@ TINYCC = os.environ.get("TINYCC_SOURCE")
 EXAMPLES = ROOT / "examples"
 
 # Per verified loader: a script, the CLI commands after loading it, and what
-# they print. (cob is left out: its loader resolves modules compiled by cobc,
-# which a runtime image does not have; java's functions are class methods,
-# which the CLI does not call, so its class is inspected.)
+# they print. (rpc and cob have tests of their own: a server, a compiled
+# program; java's functions are class methods, which the CLI does not call,
+# so its class is inspected.)
 LOADER_SCRIPTS = {
     "py": ("calc.py", "def add(left, right):\n    return left + right\n",
            "call add(40, 2)", "42"),
@@ -141,12 +141,9 @@ def test_app_example_runs_with_its_dependencies(buildx, core_contexts, example) 
         assert text in output, output
 
 
-@pytest.mark.parametrize("tag", sorted(LOADER_SCRIPTS))
-def test_verified_loader_loads_a_script_and_calls_it(buildx, core_contexts, tmp_path, tag):
-    """Each loader's image; node joins in because core builds metacallcli only with it."""
-    if tag == "c" and not TINYCC:
-        pytest.skip("TINYCC_SOURCE is not set: the c loader needs metacall/tinycc, which "
-                    "core downloads from GitHub (set it to a checkout)")
+def loader_cli(buildx, core_contexts: list[str], tmp_path: Path, tag: str) -> str:
+    """Builds the runtime image of a loader (checked for compactness) and its
+    CLI image; node joins in because core builds metacallcli only with it."""
     languages = ", ".join(dict.fromkeys(["node", tag]))
     app = write_app(tmp_path / "app", f"languages: [{languages}]\n")
     runtime = buildx(app, *core_contexts, timeout=BUILD_TIMEOUT)
@@ -155,14 +152,62 @@ def test_verified_loader_loads_a_script_and_calls_it(buildx, core_contexts, tmp_
     assert_compact(runtime.tag, RUNTIME_DEVELOPMENT_PACKAGES if tag == "c" else ())
     cli = buildx(app, *core_contexts, "--target", "cli", timeout=BUILD_TIMEOUT)
     assert cli.returncode == 0, cli
+    return cli.tag
+
+
+@pytest.mark.parametrize("tag", sorted(LOADER_SCRIPTS))
+def test_verified_loader_loads_a_script_and_calls_it(buildx, core_contexts, tmp_path, tag):
+    if tag == "c" and not TINYCC:
+        pytest.skip("TINYCC_SOURCE is not set: the c loader needs metacall/tinycc, which "
+                    "core downloads from GitHub (set it to a checkout)")
+    cli = loader_cli(buildx, core_contexts, tmp_path, tag)
     name, source, command, expected = LOADER_SCRIPTS[tag]
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     (scripts / name).write_text(source)
-    output = run_commands(cli.tag, scripts, f"load {tag} {name}\n{command}\nexit\n")
+    output = run_commands(cli, scripts, f"load {tag} {name}\n{command}\nexit\n")
     # The CLI answers each command after a prompt (λ): what follows the
     # second prompt is the call's output and reply, not the load's.
     assert expected in output.split("λ", 2)[-1], output
+
+
+def test_rpc_loader_calls_a_function_of_a_remote_server(buildx, core_contexts, tmp_path) -> None:
+    """A metacallcli serves tests/fixtures/rpc-server/server.js (MetaCall's RPC
+    protocol: /inspect, /call/<function>); another loads its URL and calls."""
+    cli = loader_cli(buildx, core_contexts, tmp_path, "rpc")
+    scripts = tmp_path / "scripts"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "rpc-server", scripts)
+    (scripts / "remote.url").write_text("http://localhost:6094/v1\n")
+    code, output = run_image(cli, ["-c", (
+        "(printf 'load node server.js\\n'; sleep 30) | metacallcli >/dev/null 2>&1 & "
+        "sleep 3; printf 'load rpc remote.url\\ncall sum(40, 2)\\nexit\\n' | metacallcli"
+    )], entrypoint="/bin/sh", volumes={str(scripts): "/usr/local/scripts"})
+    print(output)
+    assert code == 0, output
+    assert "42" in output.split("λ", 2)[-1], output
+
+
+def test_cobol_loader_calls_a_program_compiled_with_cobc(buildx, core_contexts, tmp_path) -> None:
+    """libcob resolves programs compiled by cobc, so the program is compiled
+    with the deps image's cobc, then loaded and called in the CLI image."""
+    cli = loader_cli(buildx, core_contexts, tmp_path, "cob")
+    deps = buildx(tmp_path / "app", *core_contexts, "--target", "deps", timeout=BUILD_TIMEOUT)
+    assert deps.returncode == 0, deps
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "say.cob").write_text(
+        "       IDENTIFICATION DIVISION.\n       PROGRAM-ID. say.\n"
+        "       DATA DIVISION.\n       LINKAGE SECTION.\n"
+        "       01 greeting PIC X(6).\n       01 name PIC X(5).\n"
+        "       PROCEDURE DIVISION USING greeting name.\n"
+        "           DISPLAY 'cobol says ' greeting name.\n           EXIT PROGRAM.\n"
+    )
+    code, output = run_image(deps.tag, ["-c", "cd /usr/local/scripts && cobc -m say.cob"],
+                             entrypoint="/bin/sh", volumes={str(scripts): "/usr/local/scripts"},
+                             volume_mode="rw")
+    assert code == 0, output
+    output = run_commands(cli, scripts, 'load cob say.cob\ncall say("hello ", "world")\nexit\n')
+    assert "cobol says hello world" in output.split("λ", 2)[-1], output
 
 
 @pytest.mark.parametrize("target", ["deps", "dev"])
