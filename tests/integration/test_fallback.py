@@ -49,3 +49,24 @@ def test_classic_store_build_warns_once_and_composes_with_copies(
     )
     assert '"py_loader"' in output and '"node_loader"' in output, output
     assert "libpython3.11.so.1" in output and "LEAK" not in output, output
+
+
+def test_classic_store_builds_an_app_and_runs_its_smoke_check(
+    classic_engine, buildx, tmp_path
+) -> None:
+    """The app's files are copied instead of merged; the smoke check still
+    mounts them on the assembled image, and still fails on a missing script."""
+    declaration = "languages: [py]\napp:\n  scripts:\n    py: [main.py{}]\n"
+    app = write_app(tmp_path / "app", declaration.format(""),
+                    {"main.py": "def main():\n    return 1\n"})
+    result = buildx(app, "--build-context", f"metacall-core={FIXTURE_CORE}")
+    assert result.returncode == 0, result
+    assert "[app] add /app" in result.output
+    assert "[app] smoke check: load every script with MetaCall" in result.output
+    code, output = run_image(result.tag, ["-c", "ls /app"], entrypoint="/bin/sh")
+    assert code == 0 and "main.py" in output, output
+    broken = write_app(tmp_path / "broken", declaration.format(", missing.py"),
+                       {"main.py": "def main():\n    return 1\n"})
+    failed = buildx(broken, "--build-context", f"metacall-core={FIXTURE_CORE}", tag=False)
+    assert failed.returncode != 0
+    assert "smoke check: `load py missing.py` failed" in failed.output, failed
