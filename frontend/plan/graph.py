@@ -24,7 +24,7 @@ from functools import cached_property
 from frontend.declaration import Declaration, DeclarationError
 from frontend.llb import BindMount, CacheMount, Mount, SecretMount, SourceRange, State, diff, merge
 from frontend.pb import llb_pb2 as pb
-from frontend.plan.app import AppPlan
+from frontend.plan.app import APP_PATH, AppPlan
 from frontend.plan.recipe import recipe_for, with_requirements
 from frontend.plan.shell import (
     APT_CLEAN,
@@ -43,12 +43,11 @@ from frontend.plan.shell import (
 
 METACALL_PATH = "/usr/local/metacall"
 BUILD_PATH = f"{METACALL_PATH}/build"
-PLTHOOK_PATH = "/usr/local/src/plthook"
-# Where a library given as a named context is built, and what it stages
-# for the runtime branch.
+# Where sources given as named contexts are built (plthook, a recipe's
+# library), and what a library stages for its runtime branch.
 LIBRARY_SOURCES_PATH = "/usr/local/src"
-LIBRARY_STAGE_PATH = "/usr/local/src/stage"
-APP_PATH = "/app"
+PLTHOOK_PATH = f"{LIBRARY_SOURCES_PATH}/plthook"
+LIBRARY_STAGE_PATH = f"{LIBRARY_SOURCES_PATH}/stage"
 LAUNCHER_PATH = "/usr/local/bin/metacall-app"
 
 # Debian packages that stand in for core's GitHub downloads at configure time.

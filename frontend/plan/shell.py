@@ -27,6 +27,7 @@ APT_CLEAN = "apt-get clean && rm -rf /var/lib/apt/lists/*"
 def apt_install(packages: tuple[str, ...] | list[str]) -> str:
     return "apt-get install -y --no-install-recommends " + " ".join(packages)
 
+
 APT_DEPENDENCY = (
     "apt_dependency() { apt-cache depends \"$1\" | sed -n \"s/^ *Depends: \\($2\\).*/\\1/p\" "
     "| head -n 1; }; "
@@ -49,6 +50,7 @@ FINISH_RUNTIME = (
     "[ -e \"$versioned\" ] && ln -s \"$(basename \"$versioned\")\" \"$lib\" && break; done; done; "
     f"ldconfig && mkdir -p {SCRIPTS_PATH}"
 )
+
 
 def _load_lines(plan: AppPlan) -> list[str]:
     return [f"load {tag} {script}" for tag, scripts in plan.scripts.items() for script in scripts]

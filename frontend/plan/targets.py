@@ -8,9 +8,8 @@ from typing import Any
 
 from frontend.declaration import AppOptions, DeclarationError
 from frontend.llb import State
-from frontend.plan.app import AppPlan
+from frontend.plan.app import APP_PATH, AppPlan
 from frontend.plan.graph import (
-    APP_PATH,
     LAUNCHER_PATH,
     METACALL_PATH,
     METACALL_RUNTIME_ENV,
