@@ -15,14 +15,12 @@ import json
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
-from contexts import core_build_args
+from contexts import core_build_args, timed_build
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = ("[py] install the app's dependencies with `pip install`",
@@ -31,13 +29,7 @@ STEPS = ("[py] install the app's dependencies with `pip install`",
 
 
 def build(app: Path, args: list[str]) -> tuple[float, str]:
-    started = time.monotonic()
-    done = subprocess.run(["docker", "buildx", "build", "--progress=plain", *args,
-                           "-f", str(app / "metacall.yaml"), "-t", "bench-app", str(app)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"build failed:\n{done.stderr[-3000:]}")
-    return time.monotonic() - started, done.stderr
+    return timed_build([*args, "-f", str(app / "metacall.yaml"), "-t", "bench-app", str(app)])
 
 
 def step_states(progress: str) -> str:

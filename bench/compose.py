@@ -19,10 +19,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from contexts import core_build_args
+from contexts import core_build_args, timed_build
 
 FRONTEND = os.environ.get("METACALL_FRONTEND_IMAGE", "metacall/frontend")
 # Measured floors (MB) with installed files only and apt caches cleaned.
@@ -42,11 +41,9 @@ class Bench:
         (app / "metacall.yaml").write_text(
             f"# syntax={FRONTEND}\nlanguages: [{', '.join(languages)}]\n")
         tag = f"bench-runtime-{name}"
-        started = time.monotonic()
-        subprocess.run(["docker", "buildx", "build", "-q", *self.args, "-f",
-                        str(app / "metacall.yaml"), "-t", tag, str(app)],
-                       check=True, stdout=subprocess.DEVNULL)
-        return time.monotonic() - started, tag
+        seconds, _ = timed_build([*self.args, "-f", str(app / "metacall.yaml"), "-t", tag,
+                                  str(app)])
+        return seconds, tag
 
     @staticmethod
     def prune() -> None:

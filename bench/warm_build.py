@@ -15,20 +15,12 @@ import argparse
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from contexts import core_build_args
+from contexts import core_build_args, timed_build
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "calc"
-
-
-def build(args: list[str]) -> float:
-    started = time.monotonic()
-    subprocess.run(["docker", "buildx", "build", "-q", *args], check=True,
-                   stdout=subprocess.DEVNULL)
-    return time.monotonic() - started
 
 
 def image_size(tag: str) -> str:
@@ -52,8 +44,8 @@ def main() -> int:
     }
     print(f"{'build':<20}{'first':>10}{'warm median':>14}{'warm min-max':>16}{'image':>10}")
     for name, args in cases.items():
-        first = build(args)
-        warm = [build(args) for _ in range(options.runs)]
+        first, _ = timed_build(args)
+        warm = [timed_build(args)[0] for _ in range(options.runs)]
         tag = args[args.index("-t") + 1]
         print(f"{name:<20}{first:>9.2f}s{statistics.median(warm):>13.2f}s"
               f"{min(warm):>8.2f}-{max(warm):.2f}s{image_size(tag):>10}")

@@ -11,37 +11,25 @@ from tests.conftest import write_app
 pytestmark = pytest.mark.integration
 
 
-def test_misspelt_key_names_file_and_line(buildx, tmp_path: Path) -> None:
-    app = write_app(tmp_path, "languages: [py]\nlangauges: [node]\n")
-    result = buildx(app, tag=False)
+# A declaration, extra buildx arguments, and what the failed build prints.
+ERRORS = {
+    "misspelt key": ("languages: [py]\nlangauges: [node]\n", (), [
+        "metacall.yaml:3", ">>> langauges: [node]", "did you mean `languages`"]),
+    "unknown language": ("languages:\n  - py\n  - pyhton\n", (), [
+        "metacall.yaml:4", "unknown language `pyhton`"]),
+    "YAML syntax": ("languages: [py\n", (), ["invalid YAML", "metacall.yaml:"]),
+    "cli without node": ("languages: [py]\n", ("--target", "cli"), [
+        "metacall.yaml:2", "needs `node`"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_error_names_file_and_line(buildx, tmp_path: Path, case: str) -> None:
+    declaration, arguments, expected = ERRORS[case]
+    result = buildx(write_app(tmp_path, declaration), *arguments, tag=False)
     assert result.returncode != 0, result
-    assert "metacall.yaml:3" in result.output, result
-    assert ">>> langauges: [node]" in result.output, result
-    assert "did you mean `languages`" in result.output, result
-
-
-def test_unknown_language_names_its_line(buildx, tmp_path: Path) -> None:
-    app = write_app(tmp_path, "languages:\n  - py\n  - pyhton\n")
-    result = buildx(app, tag=False)
-    assert result.returncode != 0
-    assert "metacall.yaml:4" in result.output, result
-    assert "unknown language `pyhton`" in result.output, result
-
-
-def test_yaml_syntax_error_names_its_line(buildx, tmp_path: Path) -> None:
-    app = write_app(tmp_path, "languages: [py\n")
-    result = buildx(app, tag=False)
-    assert result.returncode != 0
-    assert "invalid YAML" in result.output, result
-    assert "metacall.yaml:" in result.output, result
-
-
-def test_cli_without_node_is_refused_at_the_languages_line(buildx, tmp_path: Path) -> None:
-    app = write_app(tmp_path, "languages: [py]\n")
-    result = buildx(app, "--target", "cli", tag=False)
-    assert result.returncode != 0
-    assert "metacall.yaml:2" in result.output, result
-    assert "needs `node`" in result.output, result
+    for text in expected:
+        assert text in result.output, result
 
 
 @pytest.fixture
