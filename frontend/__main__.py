@@ -1,5 +1,6 @@
 """`python -m frontend` runs the gateway frontend (as buildkitd does);
-`python -m frontend llb FILE` prints the LLB definition for buildctl."""
+`python -m frontend llb FILE` prints the LLB definition for buildctl, or
+with --outline the steps as text."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from frontend.compile import BuildRequest, compile_declaration
+from frontend.compile import (
+    TARGET_NAMES,
+    BuildFacts,
+    ContextFiles,
+    compile_declaration,
+    parse,
+)
 from frontend.declaration import DeclarationError
-from frontend.llb import serialize
-from frontend.plan.app import ContextFiles
-from frontend.plan.targets import TARGETS
+from frontend.llb import outline, serialize
+from frontend.request import DEFAULT_PLATFORM, BuildRequest
 
 
 def scan_directory(directory: Path) -> ContextFiles:
@@ -31,13 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     llb = commands.add_parser("llb", help="print the LLB definition of a declaration")
     llb.add_argument("file")
-    llb.add_argument("--target", choices=list(TARGETS),
+    llb.add_argument("--target", choices=TARGET_NAMES,
                      help="default: app when the context holds an app, else runtime")
     llb.add_argument("--app-dir", help="the build context (default: the file's directory)")
-    llb.add_argument("--platform", default="linux/amd64")
+    llb.add_argument("--platform", default=DEFAULT_PLATFORM)
     llb.add_argument("--smoke-check", action="store_true",
                      help="print the app's smoke check instead: the gateway solves it beside "
                      "the image and fails the build when it fails; buildctl needs a second solve")
+    llb.add_argument("--outline", action="store_true",
+                     help="print the steps as text (name, inputs, mounts, network)")
     llb.add_argument(
         "--context", action="append", default=[], metavar="NAME=VALUE",
         help="a named context, e.g. metacall-core=local:metacall-core "
@@ -46,25 +54,27 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(args)
     contexts = dict(item.split("=", 1) for item in options.context)
     declaration = Path(options.file)
-    text = declaration.read_text(encoding="utf-8")
     try:
         compiled = compile_declaration(
-            text,
+            parse(declaration.read_text(encoding="utf-8")),
             BuildRequest(filename=declaration.name, target=options.target,
-                         platform=options.platform, contexts=contexts,
-                         context_files=scan_directory(Path(options.app_dir or declaration.parent))),
+                         platform=options.platform, contexts=contexts),
+            BuildFacts(context_files=scan_directory(Path(options.app_dir or declaration.parent))),
         )
     except DeclarationError as error:
         print(f"{options.file}:{error.line}: {error.message}", file=sys.stderr)
         return 1
-    if not options.smoke_check:
-        sys.stdout.buffer.write(serialize(compiled.definition))
-    elif compiled.checks:
-        sys.stdout.buffer.write(serialize(compiled.checks[0]))
+    definition = compiled.definition
+    if options.smoke_check:
+        if not compiled.checks:
+            print(f"{options.file}: no smoke check (not an app, or smoke-check is off)",
+                  file=sys.stderr)
+            return 1
+        definition = compiled.checks[0]
+    if options.outline:
+        sys.stdout.write(outline(definition))
     else:
-        print(f"{options.file}: no smoke check (not an app, or smoke-check is off)",
-              file=sys.stderr)
-        return 1
+        sys.stdout.buffer.write(serialize(definition))
     return 0
 
 

@@ -125,7 +125,8 @@ def run_image(
 
     container = DockerContainer(image)
     if command is not None:
-        container = container.with_command(command)
+        container = container.with_command(
+            command if isinstance(command, str) else list(command))
     if entrypoint is not None:
         container = container.with_kwargs(entrypoint=entrypoint)
     for host, path in (volumes or {}).items():

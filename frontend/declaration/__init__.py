@@ -7,28 +7,27 @@ import difflib
 from dataclasses import dataclass
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from frontend.declaration.errors import DeclarationError
 from frontend.declaration.models import (
     KNOWN_KEYS,
-    LANGUAGE_TAGS,
     AppOptions,
     CoreOptions,
     Declaration,
-    LanguageTag,
+    Language,
+    StrictModel,
 )
-from frontend.declaration.reader import ReadDeclaration, read, syntax_directive
+from frontend.declaration.reader import ReadDeclaration, read
 
 __all__ = [
-    "LANGUAGE_TAGS",
     "AppOptions",
     "CoreOptions",
     "Declaration",
     "DeclarationError",
-    "LanguageTag",
+    "Language",
     "ParsedDeclaration",
     "parse",
-    "syntax_directive",
 ]
 
 
@@ -36,6 +35,7 @@ __all__ = [
 class ParsedDeclaration:
     declaration: Declaration
     source: ReadDeclaration
+    text: str
 
     def lines_of(self, *path: str | int) -> tuple[int, int]:
         return self.source.line_of(path)
@@ -47,7 +47,7 @@ def parse(text: str) -> ParsedDeclaration:
         declaration = Declaration.model_validate(read_result.data)
     except ValidationError as error:
         raise _first_error(error, read_result) from None
-    return ParsedDeclaration(declaration, read_result)
+    return ParsedDeclaration(declaration, read_result, text)
 
 
 def _first_error(error: ValidationError, source: ReadDeclaration) -> DeclarationError:
@@ -61,22 +61,23 @@ def _first_error(error: ValidationError, source: ReadDeclaration) -> Declaration
     return DeclarationError(message, start, end)
 
 
-def _message(detail: dict, loc: tuple) -> str:
+def _message(detail: ErrorDetails, loc: tuple[str | int, ...]) -> str:
     kind = detail["type"]
     where = ".".join(str(part) for part in loc)
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        sections = {"core": CoreOptions, "app": AppOptions}
+        sections: dict[str, type[StrictModel]] = {"core": CoreOptions, "app": AppOptions}
         known = KNOWN_KEYS[sections.get(str(loc[0]), Declaration) if len(loc) > 1 else Declaration]
         close = difflib.get_close_matches(key, known, n=1)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
         return f"unknown key `{where}`{hint}; known keys: {', '.join(known)}"
     if kind == "missing":
         return f"`{where}` is required"
-    if kind == "literal_error" and loc[:1] == ("languages",):
+    if kind == "enum":  # the schema's one enum is Language
+        tags = [tag.value for tag in Language]
         value = detail.get("input")
-        close = difflib.get_close_matches(str(value), LANGUAGE_TAGS, n=1)
+        close = difflib.get_close_matches(str(value), tags, n=1)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
-        return f"unknown language `{value}`{hint}; MetaCall loaders: {', '.join(LANGUAGE_TAGS)}"
+        return f"unknown language `{value}`{hint}; MetaCall loaders: {', '.join(tags)}"
     message = detail["msg"].removeprefix("Value error, ").replace("a valid tuple", "a list")
     return f"`{where}`: {message}" if where else message

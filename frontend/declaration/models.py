@@ -4,13 +4,31 @@ by the reader before validation)."""
 from __future__ import annotations
 
 import re
-from typing import Literal, get_args
+from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# MetaCall's loader tags, as `metacall-<tag>.json` and the CLI name them.
-LanguageTag = Literal["py", "node", "rb", "ts", "cs", "java", "wasm", "c", "cob", "file", "rpc"]
-LANGUAGE_TAGS: tuple[str, ...] = get_args(LanguageTag)
+
+class Language(StrEnum):
+    """MetaCall's loader tags, as `metacall-<tag>.json` and the CLI name them.
+
+    The one list of languages: each has a recipe in the module of its tag
+    (`frontend/plan/languages/<tag>.py`), found by that name.
+    """
+
+    PY = "py"
+    NODE = "node"
+    RB = "rb"
+    TS = "ts"
+    CS = "cs"
+    JAVA = "java"
+    WASM = "wasm"
+    C = "c"
+    COB = "cob"
+    FILE = "file"
+    RPC = "rpc"
+
 
 DEFAULT_CORE_VERSION = "v0.9.22"
 DEFAULT_BASE_IMAGE = "debian:bookworm-slim"
@@ -59,8 +77,8 @@ class AppOptions(StrictModel):
     """The user's application: its scripts, dependencies and how it starts.
     Scripts and dependency files found in the context are the defaults."""
 
-    scripts: dict[LanguageTag, tuple[str, ...]] = {}
-    dependencies: dict[LanguageTag, str] = {}
+    scripts: dict[Language, tuple[str, ...]] = {}
+    dependencies: dict[Language, str] = {}
     command: tuple[str, ...] | None = None
     env: dict[str, str] = {}
     labels: dict[str, str] = {}
@@ -83,14 +101,14 @@ class AppOptions(StrictModel):
 
 class Declaration(StrictModel):
     # None: the MetaCall manifests (metacall*.json) in the context decide.
-    languages: tuple[LanguageTag, ...] | None = Field(None, min_length=1)
+    languages: tuple[Language, ...] | None = Field(None, min_length=1)
     base_image: str = DEFAULT_BASE_IMAGE
     core: CoreOptions = CoreOptions()
     app: AppOptions | None = None
 
     @field_validator("languages")
     @classmethod
-    def _unique(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    def _unique(cls, value: tuple[Language, ...] | None) -> tuple[Language, ...] | None:
         if value is None:
             return value
         repeated = sorted({tag for tag in value if value.count(tag) > 1})

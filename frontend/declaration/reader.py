@@ -14,7 +14,6 @@ import yaml
 from frontend.declaration.errors import DeclarationError
 
 Path = tuple[str | int, ...]
-SYNTAX_PREFIX = "# syntax="
 EXTENSION_PREFIX = "x-"
 
 
@@ -30,14 +29,6 @@ class ReadDeclaration:
             if found is not None:
                 return found
         return (1, 1)
-
-
-def syntax_directive(text: str) -> str | None:
-    """The frontend named by a leading `# syntax=` line, if any."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0].strip()
-    if first.startswith(SYNTAX_PREFIX):
-        return first[len(SYNTAX_PREFIX):].strip()
-    return None
 
 
 def read(text: str) -> ReadDeclaration:

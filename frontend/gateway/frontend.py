@@ -7,17 +7,18 @@ import logging
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
 
 import grpc
 
 from frontend.compile import (
-    CORE_CONTEXT,
-    BuildRequest,
+    BuildFacts,
     Compiled,
+    ContextFiles,
     base_image_ref,
     compile_declaration,
-    parse_platform,
+    context_patterns,
+    list_targets,
+    parse,
 )
 from frontend.declaration import DeclarationError
 from frontend.gateway import subrequests
@@ -25,55 +26,24 @@ from frontend.gateway.bridge import Bridge
 from frontend.gateway.errors import declaration_status, plain_status
 from frontend.gateway.transport import StdioRelay
 from frontend.llb import local, marshal
-from frontend.plan.app import ContextFiles, context_patterns
+from frontend.request import DEFAULT_PLATFORM, BuildRequest, RequestError
+from frontend.sources import CORE_CONTEXT, parse_platform
 
 log = logging.getLogger("metacall-frontend")
 OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
 MERGE_DIFF_CAPS = ("mergeop", "diffop")
 
 
-class FrontendError(Exception):
-    """A problem with the build request (not the declaration) to show the user."""
-
-
-@dataclass(frozen=True)
-class FrontendOptions:
-    values: Mapping[str, str]
-    session_id: str
-    default_platform: str
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str]) -> FrontendOptions:
-        values: dict[str, str] = {}
-        for name in sorted(environ):
-            if name.startswith(OPTION_PREFIX):
-                key, _, value = environ[name].partition("=")
-                values[key] = value
-        return cls(values, environ.get("BUILDKIT_SESSION_ID", ""), _worker_platform(environ))
-
-    @property
-    def filename(self) -> str:
-        return self.values.get("filename") or "metacall.yaml"
-
-    def build_request(self) -> BuildRequest:
-        platforms = [p for p in self.values.get("platform", "").split(",") if p]
-        if len(platforms) > 1:
-            raise FrontendError("building several platforms at once is not supported yet")
-        contexts = {
-            key.removeprefix("context:"): value
-            for key, value in self.values.items()
-            if key.startswith("context:")
-        }
-        return BuildRequest(
-            filename=self.filename,
-            target=self.values.get("target") or None,
-            context_name=self.values.get("contextkey") or "context",
-            # buildx sends no-cache (empty: every stage); there are no stages here.
-            no_cache="no-cache" in self.values,
-            platform=platforms[0] if platforms else self.default_platform,
-            session_id=self.session_id,
-            contexts=contexts,
-        )
+def request_from_environment(environ: Mapping[str, str]) -> BuildRequest:
+    """BuildKit passes each option as BUILDKIT_FRONTEND_OPT_<n>=<key>=<value>
+    (n is only an index)."""
+    options: dict[str, str] = {}
+    for name in sorted(environ):
+        if name.startswith(OPTION_PREFIX):
+            key, _, value = environ[name].partition("=")
+            options[key] = value
+    return BuildRequest.from_options(options, session_id=environ.get("BUILDKIT_SESSION_ID", ""),
+                                     default_platform=_worker_platform(environ))
 
 
 def _worker_platform(environ: Mapping[str, str]) -> str:
@@ -81,20 +51,19 @@ def _worker_platform(environ: Mapping[str, str]) -> str:
         platform = json.loads(environ.get("BUILDKIT_WORKERS", "[]"))[0]["platforms"][0]
         return f"{platform['OS']}/{platform['Architecture']}"
     except (ValueError, LookupError, TypeError):
-        return "linux/amd64"
+        return DEFAULT_PLATFORM
 
 
-def read_declaration(bridge: Bridge, options: FrontendOptions) -> str:
-    name = options.values.get("dockerfilekey") or "dockerfile"
+def read_declaration(bridge: Bridge, request: BuildRequest) -> str:
     source = local(
-        name,
-        session_id=options.session_id,
-        include=[options.filename],
-        follow_paths=[options.filename],
-        label=f"load declaration {options.filename}",
+        request.declaration_context,
+        session_id=request.session_id,
+        include=[request.filename],
+        follow_paths=[request.filename],
+        label=f"load declaration {request.filename}",
     )
     ref = bridge.solve(marshal(source), evaluate=True)
-    return bridge.read_file(ref, options.filename).decode()
+    return bridge.read_file(ref, request.filename).decode()
 
 
 def scan_context(bridge: Bridge, request: BuildRequest) -> ContextFiles:
@@ -145,29 +114,35 @@ def solve_with_checks(bridge: Bridge, compiled: Compiled) -> str:
     return ref
 
 
-def build(bridge: Bridge, options: FrontendOptions) -> None:
-    text = ""
+def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
+    """One frontend run: a build, or the answer to a subrequest."""
+    filename, text = "", ""
     try:
         caps = bridge.ping()
-        disabled = {cap: reason for cap in MERGE_DIFF_CAPS if (reason := caps.disabled(cap))}
-        request_id = options.values.get("requestid")
-        if request_id:
-            metadata = subrequests.answer(request_id)
-            if metadata is None:
-                raise FrontendError(f"unsupported subrequest `{request_id}`")
-            bridge.return_metadata(metadata)
+        request = request_from_environment(environ)
+        filename = request.filename
+        if request.request_id and request.request_id not in subrequests.SUPPORTED:
+            raise RequestError(f"unsupported subrequest `{request.request_id}`")
+        if request.request_id == subrequests.DESCRIBE:
+            bridge.return_metadata(subrequests.describe())
             return
-        request = options.build_request()
         # Independent round trips to BuildKit: one at a time they add up in
-        # every warm rebuild. Only the base image's config needs the text.
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        # every warm rebuild.
+        with ThreadPoolExecutor(max_workers=2) as pool:
             core_version_call = pool.submit(read_core_version, bridge, request)
             context_files_call = pool.submit(scan_context, bridge, request)
-            text = read_declaration(bridge, options)
+            text = read_declaration(bridge, request)
+            parsed = parse(text)
+            if request.request_id == subrequests.LIST_TARGETS:
+                facts = BuildFacts(context_files=context_files_call.result())
+                bridge.return_metadata(subrequests.targets(list_targets(parsed, facts)))
+                return
             base_config = bridge.resolve_image_config(
-                base_image_ref(text), parse_platform(request.platform))
-            core_version = core_version_call.result()
-            context_files = context_files_call.result()
+                base_image_ref(parsed), parse_platform(request.platform))
+            disabled = {cap: reason for cap in MERGE_DIFF_CAPS if (reason := caps.disabled(cap))}
+            facts = BuildFacts(base_config=base_config, merge_diff=not disabled,
+                               core_version=core_version_call.result(),
+                               context_files=context_files_call.result())
         if disabled:
             bridge.warn(
                 "MergeOp/DiffOp are unavailable: composing the image with copies instead",
@@ -175,18 +150,14 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
                 + ["Layers are then not shared between languages or images; Docker's "
                    "containerd image store enables MergeOp/DiffOp."],
             )
-        compiled = compile_declaration(
-            text,
-            replace(request, base_config=base_config, merge_diff=not disabled,
-                    core_version=core_version, context_files=context_files),
-        )
+        compiled = compile_declaration(parsed, request, facts)
         ref = solve_with_checks(bridge, compiled)
         bridge.return_result(
             ref, {"containerimage.config": json.dumps(compiled.config).encode()}
         )
     except DeclarationError as error:
-        bridge.return_error(declaration_status(error, options.filename, text))
-    except FrontendError as error:
+        bridge.return_error(declaration_status(error, filename, text))
+    except RequestError as error:
         bridge.return_error(plain_status(f"metacall frontend: {error}"))
     except grpc.RpcError as error:
         bridge.return_error(plain_status(f"metacall frontend: {error.details()}"))
@@ -200,6 +171,5 @@ def build(bridge: Bridge, options: FrontendOptions) -> None:
 def run() -> int:
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     relay = StdioRelay()
-    bridge = Bridge(relay.channel())
-    build(bridge, FrontendOptions.from_environment(os.environ))
+    build(Bridge(relay.channel()), os.environ)
     return 0

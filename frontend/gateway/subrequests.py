@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
-from frontend.plan.targets import DEFAULT_TARGET, TARGETS
+from frontend.compile import TargetInfo
 
 VERSION = b"1.0.0"
 DESCRIBE = "frontend.subrequests.describe"
@@ -15,31 +16,27 @@ SUPPORTED = {
 }
 
 
-def answer(request_id: str) -> dict[str, bytes] | None:
-    """The Return metadata for a subrequest, or None when it is not supported."""
-    if request_id == LIST_TARGETS:
-        targets = [
-            {"name": name, "description": text, **({"default": True}
-             if name == DEFAULT_TARGET else {})}
-            for name, text in TARGETS.items()
-        ]
-        width = max(len(name) for name in TARGETS) + 2
-        text = "TARGET".ljust(width) + "DESCRIPTION\n" + "".join(
-            (f"{name} (default)" if name == DEFAULT_TARGET else name).ljust(width + 10)
-            + f"{description}\n"
-            for name, description in TARGETS.items()
-        )
-        return _result({"targets": targets, "sources": []}, text)
-    if request_id == DESCRIBE:
-        requests = [
-            {"name": name, "version": VERSION.decode(), "type": "rpc", "description": text,
-             "metadata": [{"name": "result.json"}, {"name": "result.txt"}]}
-            for name, text in SUPPORTED.items()
-        ]
-        text = "".join(f"{name.removeprefix('frontend.')}\t{text}\n"
-                       for name, text in SUPPORTED.items())
-        return _result(requests, text)
-    return None
+def targets(listed: Sequence[TargetInfo]) -> dict[str, bytes]:
+    """The targets, marking the one this build would choose by default."""
+    value = [{"name": t.name, "description": t.description, **({"default": True}
+              if t.default else {})} for t in listed]
+    labels = [f"{t.name} (default)" if t.default else t.name for t in listed]
+    width = max(len(label) for label in labels) + 2
+    text = "TARGET".ljust(width) + "DESCRIPTION\n" + "".join(
+        label.ljust(width) + f"{t.description}\n" for label, t in zip(labels, listed, strict=True)
+    )
+    return _result({"targets": value, "sources": []}, text)
+
+
+def describe() -> dict[str, bytes]:
+    requests = [
+        {"name": name, "version": VERSION.decode(), "type": "rpc", "description": text,
+         "metadata": [{"name": "result.json"}, {"name": "result.txt"}]}
+        for name, text in SUPPORTED.items()
+    ]
+    text = "".join(f"{name.removeprefix('frontend.')}\t{text}\n"
+                   for name, text in SUPPORTED.items())
+    return _result(requests, text)
 
 
 def _result(value: object, text: str) -> dict[str, bytes]:

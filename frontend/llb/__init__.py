@@ -1,6 +1,7 @@
 """A small, deterministic LLB library: states in, `pb.Definition` out."""
 
 from frontend.llb.definition import SourceFile, marshal, op_digest, serialize
+from frontend.llb.outline import outline
 from frontend.llb.state import (
     BindMount,
     CacheMount,
@@ -30,5 +31,6 @@ __all__ = [
     "marshal",
     "merge",
     "op_digest",
+    "outline",
     "serialize",
 ]

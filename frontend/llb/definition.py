@@ -54,6 +54,7 @@ def marshal(
             _locate(definition, digest, node.location)
         return digest
 
+    assert root.node is not None
     top = visit(root.node)
     # BuildKit reads the last op, which has no body and one input, as the result.
     terminal = pb.Op(inputs=[pb.Input(digest=top, index=root.index)])

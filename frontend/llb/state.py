@@ -58,7 +58,7 @@ class State:
         env: Sequence[str] = (),
         cwd: str = "/",
         mounts: Sequence[Mount] = (),
-        network: int = pb.UNSET,
+        network: pb.NetMode = pb.UNSET,
         platform: pb.Platform | None = None,
         location: SourceRange | None = None,
     ) -> State:
@@ -182,7 +182,7 @@ class CacheMount(Mount):
     """A persistent cache directory that never lands in a layer."""
 
     cache_id: str = ""
-    sharing: int = pb.LOCKED
+    sharing: pb.CacheSharingOpt = pb.LOCKED
 
     def to_pb(self, inputs: list[State]) -> pb.Mount:
         return pb.Mount(

@@ -12,10 +12,9 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from frontend.declaration import LANGUAGE_TAGS, Declaration, DeclarationError
+from frontend.declaration import Declaration, DeclarationError, Language
 from frontend.plan.recipe import recipe_for
 
-APP_PATH = "/app"
 MANIFEST_PREFIX = "metacall"
 
 
@@ -43,9 +42,10 @@ class AppPlan:
 def context_patterns() -> list[str]:
     """The files of a context that shape the app: what a caller must list."""
     patterns = ["metacall.json", f"{MANIFEST_PREFIX}-*.json"]
-    for tag in LANGUAGE_TAGS:
-        recipe = recipe_for(tag)
-        patterns += [*recipe.dependency_files, *recipe.dependency_locks]
+    for tag in Language:
+        installer = recipe_for(tag).installer
+        if installer is not None:
+            patterns += [*installer.files, *installer.locks]
     return patterns
 
 
@@ -62,7 +62,7 @@ def manifest_scripts(files: ContextFiles) -> dict[str, list[str]]:
                 f"{name}: not a MetaCall manifest ({{\"language_id\", \"path\", \"scripts\"}}): "
                 f"{error}"
             ) from error
-        if tag not in LANGUAGE_TAGS:
+        if tag not in set(Language):
             raise DeclarationError(f"{name}: unknown language_id `{tag}`")
         if any(s.startswith("..") or s.startswith("/") for s in listed):
             raise DeclarationError(f"{name}: scripts must stay inside the build context")
@@ -80,7 +80,7 @@ def plan_app(
         return None
     declared = declaration.languages
     if declared is None:
-        languages = tuple(sorted(found, key=LANGUAGE_TAGS.index))
+        languages = tuple(sorted(found, key=lambda tag: list(Language).index(Language(tag))))
         if not languages:
             raise DeclarationError(
                 "`languages` is required when the context has no MetaCall manifest "
@@ -97,12 +97,13 @@ def plan_app(
     scripts = {tag: tuple(found.get(tag, ())) for tag in languages}
     dependencies = {}
     for tag in languages:
-        present = [f for f in recipe_for(tag).dependency_files if f in files.names]
+        installer = recipe_for(tag).installer
+        present = [f for f in (installer.files if installer else ()) if f in files.names]
         if present:
             dependencies[tag] = present[0]
     if app is not None:
-        scripts.update(app.scripts)
-        dependencies.update(app.dependencies)
+        scripts.update({tag.value: names for tag, names in app.scripts.items()})
+        dependencies.update({tag.value: file for tag, file in app.dependencies.items()})
         for tag in (*app.scripts, *app.dependencies):
             if tag not in languages:
                 raise DeclarationError(f"`app` names `{tag}`, which `languages` does not declare",

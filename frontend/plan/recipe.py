@@ -1,94 +1,167 @@
-"""The base of every language recipe: what MetaCall's tools call the
-language, and what a build with its loader needs beyond them.
+"""The base of every language recipe: a MetaCall loader's part of the build.
 
-One module per language under `languages/` subclasses `Recipe`, as sqlglot's
-dialects do; subclassing registers the recipe under its tag.
+The base class does what core's own `tools/metacall-*.sh` scripts do for a
+language; the module of each tag under `languages/` subclasses it and
+overrides only what that language does differently, as sqlglot's dialects
+override a base dialect. Recipes are found by tag: the module named after
+it holds the language's one `Recipe` subclass.
 """
 
 from __future__ import annotations
 
+import importlib
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import ClassVar
 
-from frontend.declaration import DeclarationError
+from frontend.declaration import DeclarationError, Language
+from frontend.llb import BindMount, Mount, State
+from frontend.plan.layout import DPKG_STATUS_DIR, METACALL_PATH
+from frontend.plan.shell import APT_CLEAN, APT_DEPENDENCY, apt_install
+from frontend.plan.steps import Steps
+
+
+@dataclass(frozen=True)
+class LanguageSteps:
+    """What a recipe's steps use: the step policy under the language's
+    label, core's source and build type, the named contexts that may stand
+    in for downloads, and the language's own deps branch."""
+
+    label: str  # a tag, or "core" for core's own branch
+    steps: Steps
+    core_source: State
+    build_type: str
+    libraries: Mapping[str, State]
+    deps: Callable[[], State]
+
+    def run(
+        self, state: State, script: str, *, name: str, cwd: str = "/",
+        mounts: Sequence[Mount] = (),
+    ) -> State:
+        return self.steps.run(state, script, name=f"[{self.label}] {name}", source=self.label,
+                              cwd=cwd, mounts=mounts)
+
+    def core_tool(self, script: str, *options: str) -> str:
+        """A command running one of core's tools/ scripts, as they take
+        their arguments: the build type, then options."""
+        return f"{script} " + " ".join(shlex.quote(o) for o in (self.build_type, *options))
+
+    def core_runtime_script(self, option: str) -> tuple[str, list[Mount]]:
+        """`metacall-runtime.sh <option>` with core's tools mounted for it;
+        `clean` removes the wget and gpg the script installs for itself."""
+        tools = f"{METACALL_PATH}/tools"
+        script = (f"{self.core_tool(f'{tools}/metacall-runtime.sh', option, 'clean')} "
+                  "&& apt-get autoremove -y")
+        return script, [BindMount(dest=tools, source=self.core_source, selector="/tools")]
+
+    def install_runtime(self, on: State, script: str, mounts: Sequence[Mount] = ()) -> State:
+        """Runs a runtime branch's install, then saves the branch's dpkg
+        status: the assembly merges every branch's into one database."""
+        return self.run(
+            on,
+            f"{script} && {APT_CLEAN} && mkdir -p {DPKG_STATUS_DIR} "
+            f"&& cp /var/lib/dpkg/status {DPKG_STATUS_DIR}/{self.label}",
+            name="install runtime libraries", cwd="/tmp", mounts=mounts,
+        )
+
+
+def runtime_packages(*packages: str) -> str:
+    """Installs Debian packages instead of `metacall-runtime.sh`, where that
+    script installs -dev packages. A package may be `$(apt_dependency META
+    REGEX)`: META's first dependency matching REGEX, so the versioned
+    library is found without naming the distribution."""
+    return f"{APT_DEPENDENCY} apt-get update && " + apt_install(packages)
+
+
+@dataclass(frozen=True)
+class Installer:
+    """How a language installs an app's dependencies: the manifests it reads,
+    preferred first, and the lockfiles beside them; the installer's Debian
+    packages; where it installs (all the image gets of it) and the caches and
+    credentials (BuildKit secrets by id, mounted at a path) it uses."""
+
+    files: tuple[str, ...]
+    packages: tuple[str, ...]
+    paths: tuple[str, ...]
+    command: Callable[[str, frozenset[str]], str]  # (manifest, files beside it)
+    locks: tuple[str, ...] = ()
+    caches: tuple[str, ...] = ()
+    secrets: tuple[tuple[str, str], ...] = ()
 
 
 class Recipe:
-    tag: ClassVar[str]
+    tag: ClassVar[Language]  # from the module's name
     title: ClassVar[str]
     # The option core's metacall-environment/-configure/-runtime scripts take.
     script_option: ClassVar[str]
     # Loaders this one cannot work without (TypeScript runs on Node.js).
-    requires: ClassVar[tuple[str, ...]] = ()
-    # Debian packages installed instead of `metacall-environment.sh <option>`,
-    # where that script reaches outside the base distribution.
-    environment_packages: ClassVar[tuple[str, ...]] = ()
-    # Debian packages that stand in for what core's CMake would download.
-    build_packages: ClassVar[tuple[str, ...]] = ()
-    # CMake definitions pointing core at those packages instead of a download.
-    cmake_definitions: ClassVar[tuple[str, ...]] = ()
-    # A library core's CMake downloads for this loader, given instead as a
-    # named context (GitHub is not always reachable): the context's name, and
-    # the command that builds it from its copy in deps-<tag>, installing it
-    # where core's CMake looks first and staging under "$STAGE" what the
-    # runtime branch copies. Without the context, core downloads it.
-    library_context: ClassVar[str] = ""
-    library_build: ClassVar[str] = ""
-    # Where core's runtime install writes for this loader beyond /usr/local/lib
-    # and /usr/local/share/metacall.
-    runtime_install_paths: ClassVar[tuple[str, ...]] = ()
-    # Core installs `<tag>_loader.json` and lists it in global.json.
+    requires: ClassVar[tuple[Language, ...]] = ()
+    # Core builds metacallcli only with this loader.
+    provides_cli: ClassVar[bool] = False
+    # Core installs `<tag>_loader.json`, which global.json must name.
     has_configuration: ClassVar[bool] = False
-    # Debian packages for the runtime branch instead of metacall-runtime.sh,
-    # where that script installs -dev packages. Entries may use
-    # `$(apt_dependency META REGEX)`: META's first dependency matching REGEX,
-    # so the versioned library is found without naming the distribution.
-    runtime_packages: ClassVar[tuple[str, ...]] = ()
-    # A shell command run after them in the runtime branch.
-    runtime_setup: ClassVar[str] = ""
+    # Where core's runtime install writes for this loader beyond its defaults.
+    runtime_install_paths: ClassVar[tuple[str, ...]] = ()
     # Environment the loader needs at run time.
     runtime_env: ClassVar[tuple[tuple[str, str], ...]] = ()
-    # The app's dependency manifests this language installs from, preferred
-    # first, and the files the install reads besides (lockfiles); the Debian
-    # packages of the installer; where it installs (all of the layer the image
-    # gets) and the caches it keeps out of the image.
-    dependency_files: ClassVar[tuple[str, ...]] = ()
-    dependency_locks: ClassVar[tuple[str, ...]] = ()
-    installer_packages: ClassVar[tuple[str, ...]] = ()
-    dependency_paths: ClassVar[tuple[str, ...]] = ()
-    dependency_caches: ClassVar[tuple[str, ...]] = ()
-    # BuildKit secrets the install step mounts when given (id, path): the
-    # tool's own config with private index credentials, never in a layer.
-    dependency_secrets: ClassVar[tuple[tuple[str, str], ...]] = ()
-
-    registry: ClassVar[dict[str, type[Recipe]]] = {}
-
-    @classmethod
-    def install_dependencies(cls, manifest: str, present: frozenset[str]) -> str:
-        """The command that installs the app's dependencies from `manifest`
-        (a file in the app directory; `present` lists the files beside it)."""
-        raise DeclarationError(f"no installer is known for {cls.title} dependencies ({manifest})")
+    # How the app's dependencies in this language are installed, if known.
+    installer: ClassVar[Installer | None] = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        Recipe.registry[cls.tag] = cls
+        cls.tag = Language(cls.__module__.rsplit(".", 1)[-1])
+
+    def environment_script(self, build: LanguageSteps) -> str:
+        """The command that installs the loader's build dependencies."""
+        return build.core_tool("tools/metacall-environment.sh", self.script_option)
+
+    def build_dependencies(self, deps: State, build: LanguageSteps) -> State:
+        """deps-<tag>: deps-base and what building the loader needs."""
+        return build.run(deps, self.environment_script(build),
+                         name="install build dependencies", cwd=METACALL_PATH)
+
+    def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
+        """runtime-<tag>: `on` and what the loader needs at run time."""
+        return build.install_runtime(on, *build.core_runtime_script(self.script_option))
 
 
-def recipe_for(tag: str) -> type[Recipe]:
-    from frontend.plan import languages  # noqa: F401  (registers every recipe)
+def recipe_for(tag: str) -> Recipe:
+    """The recipe in `languages/<tag>.py`."""
+    return _load_recipe(Language(tag).value)
 
-    return Recipe.registry[tag]
+
+@cache
+def _load_recipe(tag: str) -> Recipe:
+    module = importlib.import_module(f"frontend.plan.languages.{tag}")
+    recipes = [value for value in vars(module).values()
+               if isinstance(value, type) and issubclass(value, Recipe)
+               and value.__module__ == module.__name__]
+    if len(recipes) != 1:
+        raise LookupError(f"{module.__name__} must define one Recipe, not {len(recipes)}")
+    return recipes[0]()
 
 
-def with_requirements(tags: tuple[str, ...]) -> tuple[str, ...]:
+def with_requirements(tags: Sequence[str]) -> tuple[Language, ...]:
     """The tags plus the loaders they require, requirements first, no repeats."""
-    ordered: list[str] = []
+    ordered: list[Language] = []
 
-    def add(tag: str) -> None:
+    def add(tag: Language) -> None:
         for required in recipe_for(tag).requires:
             add(required)
         if tag not in ordered:
             ordered.append(tag)
 
     for tag in tags:
-        add(tag)
+        add(Language(tag))
     return tuple(ordered)
+
+
+def cli_provider(tags: Sequence[str]) -> Language:
+    """The loader core builds metacallcli with, among `tags` or else the
+    first language that has it."""
+    for tag in (*tags, *Language):
+        if recipe_for(tag).provides_cli:
+            return Language(tag)
+    raise DeclarationError("no MetaCall loader builds metacallcli")

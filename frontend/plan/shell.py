@@ -4,14 +4,12 @@ each can be read (and quoted) in one place."""
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping, Sequence
 
-from frontend.plan.app import AppPlan
+from frontend.plan.layout import CONFIGURATION_DIR, DPKG_STATUS_DIR, SCRIPTS_PATH
 
-SCRIPTS_PATH = "/usr/local/scripts"
-CONFIGURATION_DIR = "/usr/local/share/metacall/configurations"
 CA_SECRET_ID = "ca-certificates"
 CA_SECRET_PATH = f"/run/secrets/{CA_SECRET_ID}"
-DPKG_STATUS_DIR = "/var/lib/metacall/dpkg-status"
 
 # Every network step trusts the `ca-certificates` secret when one is given,
 # for TLS-inspecting proxies; the tools each read their own variable.
@@ -52,8 +50,12 @@ FINISH_RUNTIME = (
 )
 
 
-def _load_lines(plan: AppPlan) -> list[str]:
-    return [f"load {tag} {script}" for tag, scripts in plan.scripts.items() for script in scripts]
+# An app's scripts: per language, relative to the app's directory.
+Scripts = Mapping[str, Sequence[str]]
+
+
+def _load_lines(scripts: Scripts) -> list[str]:
+    return [f"load {tag} {script}" for tag, names in scripts.items() for script in names]
 
 
 def _feed(lines: list[str]) -> str:
@@ -61,22 +63,22 @@ def _feed(lines: list[str]) -> str:
     return "printf '%s\\n' " + " ".join(shlex.quote(line) for line in lines)
 
 
-def launcher(plan: AppPlan) -> bytes:
+def launcher(scripts: Scripts) -> bytes:
     """The app's entrypoint. metacallcli given scripts runs them and exits,
     so the launcher loads them through the REPL, then hands it stdin."""
     return (
         "#!/bin/sh\n"
         "# Loads the app's scripts into metacallcli, then passes stdin to its REPL.\n"
         'if [ "$#" -gt 0 ]; then exec metacallcli "$@"; fi\n'
-        f"{{ {_feed(_load_lines(plan))}; cat; }} | exec metacallcli\n"
+        f"{{ {_feed(_load_lines(scripts))}; cat; }} | exec metacallcli\n"
     ).encode()
 
 
-def smoke_check(plan: AppPlan) -> str:
+def smoke_check(scripts: Scripts) -> str:
     """Loads every script: a load answers 0 at the prompt when it worked. All
     load in one metacallcli; only when one fails is each loaded on its own,
     to fail the build naming the script, with the loader's message."""
-    lines = _load_lines(plan)
+    lines = _load_lines(scripts)
     if not lines:
         return "true"
     each = "; ".join(

@@ -1,145 +1,181 @@
-"""The targets a user can build, each a state plus its OCI image config."""
+"""The targets a user can build: one table that building, `--print=targets`
+and the errors for an unknown or unavailable target all read."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from frontend.declaration import AppOptions, DeclarationError
-from frontend.llb import State
-from frontend.plan.app import APP_PATH, AppPlan
-from frontend.plan.graph import (
+from frontend.llb import SourceRange, State
+from frontend.plan.app_image import AppSource, app_image
+from frontend.plan.layout import (
+    APP_PATH,
+    DEFAULT_PATH,
     LAUNCHER_PATH,
     METACALL_PATH,
     METACALL_RUNTIME_ENV,
     SCRIPTS_PATH,
-    BuildGraph,
 )
 from frontend.plan.recipe import recipe_for
-
-DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-TARGETS: Mapping[str, str] = {
-    "deps": "core's build dependencies for the declared languages",
-    "dev": "core compiled and installed with the declared loaders",
-    "runtime": "runtime libraries and MetaCall's installed files only (default)",
-    "cli": "the runtime plus metacallcli as the entrypoint (needs node)",
-    "app": "the runtime plus the app, its dependencies and a launcher (default with an app)",
-}
-DEFAULT_TARGET = "runtime"
-APP_TARGET = "app"
+from frontend.plan.runtime import Runtime
 
 
 @dataclass(frozen=True)
-class Target:
-    name: str
+class ImageOrigin:
+    """What the image's labels and config say about where it comes from."""
+
+    base_ref: str
+    base_config: Mapping[str, Any]
+    core_source: str
+    core_version: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a target is built from."""
+
+    runtime: Runtime
+    origin: ImageOrigin
+    app: AppSource | None = None
+    app_options: AppOptions | None = None
+    languages_line: SourceRange | None = None
+
+
+@dataclass(frozen=True)
+class Built:
     state: State
-    config: dict[str, Any]
     # States that must build for the target to be returned (none in the image).
     checks: tuple[State, ...] = ()
 
 
 @dataclass(frozen=True)
-class AppSource:
-    """The app to build and what the context holds."""
-
-    plan: AppPlan
-    files: frozenset[str]
-    declaration_file: str
-
-
-def build_target(
-    graph: BuildGraph,
-    name: str,
-    *,
-    base_config: Mapping[str, Any],
-    base_ref: str,
-    core_source: str,
-    core_version: str,
-    app: AppSource | None = None,
-) -> Target:
-    builders: dict[str, Callable[[], State]] = {
-        "deps": lambda: graph.deps(graph.languages),
-        "dev": lambda: graph.dev,
-        "runtime": lambda: graph.runtime,
-        "cli": lambda: graph.cli,
-    }
-    checks: tuple[State, ...] = ()
-    if name == APP_TARGET and app is not None:
-        built = graph.app(app.plan, app.files, app.declaration_file)
-        state = built.image
-        if built.smoke_check is not None:
-            checks = (built.smoke_check,)
-    elif name in builders:
-        state = builders[name]()
-    else:
-        hint = " (the app target needs an `app` key or MetaCall manifests)" if (
-            name == APP_TARGET) else ""
-        known = [*builders, APP_TARGET] if app is not None else list(builders)
-        raise DeclarationError(f"unknown target `{name}`{hint}; targets: {', '.join(known)}")
-    config = image_config(graph, name, base_config, base_ref, core_source, core_version)
-    if name == APP_TARGET:
-        _apply_app(config["config"], graph.declaration.app)
-    return Target(name, state, config, checks)
+class Target:
+    name: str
+    description: str
+    build: Callable[[Plan], Built]
+    # Why the target cannot be built from this plan, or None when it can.
+    unavailable: Callable[[Plan], str | None] = lambda plan: None
+    # The image config: MetaCall's run-time environment, where it starts.
+    runtime_env: bool = True
+    working_dir: str = SCRIPTS_PATH
+    entrypoint: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    # Applies the declaration's own image settings (the `app` key).
+    finish_config: Callable[[dict[str, Any], Plan], None] | None = None
 
 
-def _apply_app(config: dict[str, Any], options: AppOptions | None) -> None:
+def _cli_unavailable(plan: Plan) -> str | None:
+    if any(recipe_for(tag).provides_cli for tag in plan.runtime.languages):
+        return None
+    return "needs `node` in `languages`: MetaCall builds metacallcli only with the Node.js loader"
+
+
+def _build_app(plan: Plan) -> Built:
+    assert plan.app is not None
+    smoke = plan.app_options.smoke_check if plan.app_options else True
+    built = app_image(plan.runtime, plan.app, smoke_check_on=smoke)
+    return Built(built.image, () if built.smoke_check is None else (built.smoke_check,))
+
+
+def _apply_app_options(config: dict[str, Any], plan: Plan) -> None:
+    options = plan.app_options
+    if options is None:
+        return
     env = _env_map(config["Env"])
-    env["LOADER_SCRIPT_PATH"] = APP_PATH
-    config["WorkingDir"] = APP_PATH
-    config["Entrypoint"] = [LAUNCHER_PATH]
-    config.pop("Cmd", None)
-    if options is not None:
-        env.update(options.env)
-        config["Labels"].update(options.labels)
-        if options.command:
-            config["Entrypoint"] = list(options.command)
-        if options.expose:
-            config["ExposedPorts"] = {
-                port if "/" in port else f"{port}/tcp": {} for port in options.expose
-            }
-        if options.user:
-            config["User"] = options.user
+    env.update(options.env)
     config["Env"] = [f"{key}={value}" for key, value in env.items()]
+    config["Labels"].update(options.labels)
+    if options.command:
+        config["Entrypoint"] = list(options.command)
+    if options.expose:
+        config["ExposedPorts"] = {
+            port if "/" in port else f"{port}/tcp": {} for port in options.expose
+        }
+    if options.user:
+        config["User"] = options.user
 
 
-def image_config(
-    graph: BuildGraph,
-    target: str,
-    base_config: Mapping[str, Any],
-    base_ref: str,
-    core_source: str,
-    core_version: str,
-) -> dict[str, Any]:
-    base = dict(base_config.get("config") or {})
+TARGETS: tuple[Target, ...] = (
+    Target("deps", "core's build dependencies for the declared languages",
+           lambda plan: Built(plan.runtime.core.deps(plan.runtime.languages)),
+           runtime_env=False, working_dir=METACALL_PATH),
+    Target("dev", "core compiled and installed with the declared loaders",
+           lambda plan: Built(plan.runtime.core.build(plan.runtime.languages).dev),
+           working_dir=METACALL_PATH),
+    Target("runtime", "runtime libraries and MetaCall's installed files only",
+           lambda plan: Built(plan.runtime.assemble(plan.runtime.files(), name="runtime"))),
+    Target("cli", "the runtime plus metacallcli as the entrypoint (needs node)",
+           lambda plan: Built(plan.runtime.assemble(
+               [*plan.runtime.files(), plan.runtime.cli_files()], name="cli")),
+           unavailable=_cli_unavailable, entrypoint=("metacallcli",)),
+    Target("app", "the runtime plus the app, its dependencies and a launcher", _build_app,
+           unavailable=lambda plan: None if plan.app else (
+               "needs an `app` key or MetaCall manifests in the build context"),
+           working_dir=APP_PATH, entrypoint=(LAUNCHER_PATH,),
+           env={"LOADER_SCRIPT_PATH": APP_PATH}, finish_config=_apply_app_options),
+)
+TARGET_NAMES = tuple(target.name for target in TARGETS)
+
+
+def default_target(has_app: bool) -> str:
+    return "app" if has_app else "runtime"
+
+
+def find_target(name: str) -> Target:
+    for target in TARGETS:
+        if target.name == name:
+            return target
+    raise DeclarationError(f"unknown target `{name}`; targets: {', '.join(TARGET_NAMES)}")
+
+
+def build_target(plan: Plan, name: str) -> tuple[Built, dict[str, Any]]:
+    """The target's state (and checks) and its OCI image config."""
+    target = find_target(name)
+    reason = target.unavailable(plan)
+    if reason is not None:
+        line = plan.languages_line
+        raise DeclarationError(f"the {name} target {reason}", *(
+            (line.start_line, line.end_line) if line and name != "app" else ()))
+    return target.build(plan), image_config(target, plan)
+
+
+def image_config(target: Target, plan: Plan) -> dict[str, Any]:
+    origin = plan.origin
+    base = dict(origin.base_config.get("config") or {})
     # Images without a PATH get Docker's default, as Dockerfile builds do.
     env = {"PATH": DEFAULT_PATH, **_env_map(base.get("Env") or [])}
-    if target in ("runtime", "cli", "dev", APP_TARGET):
+    if target.runtime_env:
         env.update(METACALL_RUNTIME_ENV)
-        for tag in graph.tags:
+        for tag in plan.runtime.tags:
             env.update(dict(recipe_for(tag).runtime_env))
-    languages = ",".join(graph.languages)
+    env.update(target.env)
+    languages = ",".join(plan.runtime.languages)
     config: dict[str, Any] = {
         "Env": [f"{key}={value}" for key, value in env.items()],
-        "WorkingDir": METACALL_PATH if target in ("deps", "dev") else SCRIPTS_PATH,
+        "WorkingDir": target.working_dir,
         "Labels": {
             **(base.get("Labels") or {}),
-            "org.opencontainers.image.title": f"MetaCall {target} ({languages})",
-            "org.opencontainers.image.description": f"MetaCall {target}: {TARGETS[target]}",
-            "org.opencontainers.image.base.name": base_ref,
+            "org.opencontainers.image.title": f"MetaCall {target.name} ({languages})",
+            "org.opencontainers.image.description": f"MetaCall {target.name}: "
+                                                    f"{target.description}",
+            "org.opencontainers.image.base.name": origin.base_ref,
             "io.metacall.languages": languages,
-            "io.metacall.core.source": core_source,
-            "io.metacall.core.version": core_version,
-            "io.metacall.target": target,
+            "io.metacall.core.source": origin.core_source,
+            "io.metacall.core.version": origin.core_version,
+            "io.metacall.target": target.name,
         },
     }
-    if target in ("cli", APP_TARGET):
-        config["Entrypoint"] = ["metacallcli"]
+    if target.entrypoint:
+        config["Entrypoint"] = list(target.entrypoint)
     elif base.get("Cmd"):
         config["Cmd"] = base["Cmd"]
+    if target.finish_config is not None:
+        target.finish_config(config, plan)
     return {
-        "architecture": base_config.get("architecture", "amd64"),
-        "os": base_config.get("os", "linux"),
+        "architecture": origin.base_config.get("architecture", "amd64"),
+        "os": origin.base_config.get("os", "linux"),
         "config": config,
         "rootfs": {"type": "layers", "diff_ids": []},
     }

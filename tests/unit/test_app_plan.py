@@ -4,12 +4,11 @@ import json
 
 import pytest
 
-from frontend.compile import BuildRequest, compile_declaration
+from frontend.compile import BuildFacts
 from frontend.declaration import DeclarationError, parse
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.app import ContextFiles, plan_app
-
-HEAD = "# syntax=metacall/frontend\n"
+from tests.unit.definitions import HEAD, compile_text, ops_of
 
 
 def manifest(tag: str, *scripts: str, path: str = ".") -> bytes:
@@ -66,13 +65,10 @@ def test_bad_manifests_are_reported_by_name() -> None:
 def test_the_pip_step_reads_only_requirements_txt() -> None:
     context = files("requirements.txt", "package.json",
                     metacall_py=manifest("py", "main.py"), metacall_node=manifest("node", "i.js"))
-    definition = compile_declaration(
-        HEAD + "languages: [py, node]\n", BuildRequest(context_files=context)
-    ).definition
+    definition = compile_text("languages: [py, node]\n", None,
+                              facts=BuildFacts(context_files=context)).definition
     includes = {}
-    for data in getattr(definition, "def"):
-        op = pb.Op()
-        op.ParseFromString(data)
+    for op in ops_of(definition).values():
         if op.WhichOneof("op") == "file" and op.file.actions[0].WhichOneof("action") == "copy":
             copy = op.file.actions[0].copy
             if copy.dest == "/app" and copy.include_patterns:
@@ -83,17 +79,11 @@ def test_the_pip_step_reads_only_requirements_txt() -> None:
 
 def test_the_smoke_check_is_a_separate_definition_that_mounts_the_app() -> None:
     context = files("package.json", metacall_node=manifest("node", "index.js"))
-    compiled = compile_declaration(HEAD + "languages: [node]\n",
-                                   BuildRequest(context_files=context))
+    compiled = compile_text("languages: [node]\n", None, facts=BuildFacts(context_files=context))
 
     def smoke_checks(definition: pb.Definition) -> list[pb.ExecOp]:
-        found = []
-        for data in getattr(definition, "def"):
-            op = pb.Op()
-            op.ParseFromString(data)
-            if op.WhichOneof("op") == "exec" and "load node index.js" in op.exec.meta.args[-1]:
-                found.append(op.exec)
-        return found
+        return [op.exec for op in ops_of(definition).values()
+                if op.WhichOneof("op") == "exec" and "load node index.js" in op.exec.meta.args[-1]]
 
     # What the loaders write while the check runs never reaches the image.
     assert smoke_checks(compiled.definition) == []
@@ -102,6 +92,6 @@ def test_the_smoke_check_is_a_separate_definition_that_mounts_the_app() -> None:
     mounts = {(m.dest, m.selector, m.readonly) for m in run.mounts if m.dest != "/"}
     # The app's files, and node_modules again over them (the app mount hides it).
     assert mounts == {("/app", "/app", False), ("/app/node_modules", "/app/node_modules", True)}
-    off = compile_declaration(HEAD + "languages: [node]\napp:\n  smoke-check: false\n",
-                              BuildRequest(context_files=context))
+    off = compile_text("languages: [node]\napp:\n  smoke-check: false\n", None,
+                       facts=BuildFacts(context_files=context))
     assert off.checks == ()

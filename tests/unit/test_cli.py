@@ -1,43 +1,42 @@
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
-from frontend.pb import llb_pb2 as pb
+from frontend.llb import outline, serialize
+from tests.unit.definitions import compile_text
+
+DECLARATION = "languages: [py, node]\n"
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "frontend", *args], capture_output=True)
 
 
-def test_llb_command_prints_a_definition_with_a_stable_digest(tmp_path: Path) -> None:
+def test_llb_command_prints_the_definition_the_gateway_compiles(tmp_path: Path) -> None:
     declaration = tmp_path / "metacall.yaml"
-    declaration.write_text("# syntax=metacall/frontend\nlanguages: [py, node]\n")
+    declaration.write_text("# syntax=metacall/frontend\n" + DECLARATION)
     first = run_cli("llb", str(declaration), "--target", "dev")
     second = run_cli("llb", str(declaration), "--target", "dev")
     assert first.returncode == 0, first.stderr
-    assert hashlib.sha256(first.stdout).digest() == hashlib.sha256(second.stdout).digest()
-    definition = pb.Definition()
-    definition.ParseFromString(first.stdout)
-    assert len(getattr(definition, "def")) > 5
+    assert first.stdout == second.stdout
+    assert first.stdout == serialize(compile_text(DECLARATION, "dev").definition)
 
 
-def test_llb_command_reports_the_line_of_an_error(tmp_path: Path) -> None:
+def test_outline_prints_the_steps(tmp_path: Path) -> None:
     declaration = tmp_path / "metacall.yaml"
-    declaration.write_text("# syntax=metacall/frontend\nlanguages: [py]\ncroe: {}\n")
-    result = run_cli("llb", str(declaration))
-    assert result.returncode == 1
-    assert f"{declaration}:3: unknown key `croe`" in result.stderr.decode()
+    declaration.write_text("# syntax=metacall/frontend\n" + DECLARATION)
+    printed = run_cli("llb", str(declaration), "--outline")
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.decode() == outline(compile_text(DECLARATION).definition)
+    assert "[py+node]" not in printed.stdout.decode()  # one core build per language
+    assert "\n[node] build MetaCall core  (line 2)\n" in printed.stdout.decode()
 
 
-def test_llb_command_prints_the_smoke_check_of_an_app(tmp_path: Path) -> None:
+def test_a_declaration_error_names_the_file_and_line(tmp_path: Path) -> None:
     declaration = tmp_path / "metacall.yaml"
-    declaration.write_text("# syntax=metacall/frontend\nlanguages: [py]\n"
-                           "app:\n  scripts: {py: [main.py]}\n")
-    result = run_cli("llb", str(declaration), "--smoke-check")
-    assert result.returncode == 0, result.stderr
-    assert b"load py main.py" in result.stdout
-    runtime = run_cli("llb", str(declaration), "--target", "runtime", "--smoke-check")
-    assert runtime.returncode == 1 and b"no smoke check" in runtime.stderr
+    declaration.write_text("# syntax=metacall/frontend\nlanguages: [pyhton]\n")
+    printed = run_cli("llb", str(declaration))
+    assert printed.returncode == 1
+    assert printed.stderr.decode().startswith(f"{declaration}:2: unknown language `pyhton`")

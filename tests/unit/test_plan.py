@@ -6,38 +6,12 @@ import json
 
 import pytest
 
-from frontend.compile import BuildRequest, compile_declaration, normalize_image_ref
+from frontend.compile import BuildFacts
 from frontend.declaration import DeclarationError
 from frontend.llb import serialize
 from frontend.pb import llb_pb2 as pb
-
-HEAD = "# syntax=metacall/frontend\n"
-LOCAL_CORE = {"metacall-core": "local:metacall-core"}
-
-
-def compile_text(text: str, target: str = "runtime", **request: object):
-    return compile_declaration(HEAD + text, BuildRequest(target=target, **request))
-
-
-def ops_of(definition: pb.Definition) -> dict[str, pb.Op]:
-    from frontend.llb import op_digest
-
-    ops = {}
-    for data in getattr(definition, "def"):
-        op = pb.Op()
-        op.ParseFromString(data)
-        ops[op_digest(data)] = op
-    return ops
-
-
-def names(definition: pb.Definition) -> dict[str, str]:
-    return {d: m.description["llb.customname"] for d, m in definition.metadata.items()}
-
-
-def digest_named(definition: pb.Definition, name: str) -> str:
-    matches = [d for d, n in names(definition).items() if n == name]
-    assert len(matches) == 1, f"{name!r} not found once in {sorted(names(definition).values())}"
-    return matches[0]
+from frontend.sources import normalize_image_ref
+from tests.unit.definitions import LOCAL_CORE, compile_text, digest_named, names, ops_of
 
 
 @pytest.mark.parametrize("target", ["deps", "dev", "runtime", "cli"])
@@ -169,7 +143,8 @@ def test_image_config_per_target() -> None:
     assert env["PATH"].startswith("/usr/local/sbin")
     assert cli["config"]["Labels"]["io.metacall.languages"] == "py,node"
     assert cli["config"]["Labels"]["io.metacall.core.version"] == "v0.9.22"
-    local = compile_text("languages: [py]\n", contexts=LOCAL_CORE, core_version="0.9.22")
+    local = compile_text("languages: [py]\n", contexts=LOCAL_CORE,
+                         facts=BuildFacts(core_version="0.9.22"))
     assert local.config["config"]["Labels"]["io.metacall.core.version"] == "0.9.22"
     deps = compile_text("languages: [py]\n", target="deps").config
     assert "LOADER_LIBRARY_PATH" not in str(deps["config"]["Env"])
@@ -199,6 +174,9 @@ def test_typescript_brings_in_node() -> None:
         ("debian:bookworm-slim", "docker.io/library/debian:bookworm-slim"),
         ("ubuntu", "docker.io/library/ubuntu:latest"),
         ("metacall/core:deps", "docker.io/metacall/core:deps"),
+        ("docker.io/debian", "docker.io/library/debian:latest"),
+        ("index.docker.io/metacall/core", "docker.io/metacall/core:latest"),
+        ("localhost/x", "localhost/x:latest"),
         ("registry.local:5000/x/y:1", "registry.local:5000/x/y:1"),
         ("debian@sha256:abc", "docker.io/library/debian@sha256:abc"),
     ],
@@ -208,7 +186,8 @@ def test_image_refs_are_normalized(ref: str, normalized: str) -> None:
 
 
 def test_without_merge_diff_the_same_files_are_copied_and_steps_chained() -> None:
-    definition = compile_text("languages: [py, node]\n", target="cli", merge_diff=False).definition
+    definition = compile_text("languages: [py, node]\n", target="cli",
+                              facts=BuildFacts(merge_diff=False)).definition
     ops = ops_of(definition)
     kinds = {op.WhichOneof("op") for op in ops.values()}
     assert "merge" not in kinds and "diff" not in kinds

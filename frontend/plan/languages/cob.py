@@ -1,10 +1,15 @@
-from frontend.plan.recipe import Recipe
+from frontend.llb import State
+from frontend.plan.recipe import LanguageSteps, Recipe, runtime_packages
+from frontend.plan.shell import apt_install
 
 
 class Cobol(Recipe):
-    tag = "cob"
     title = "COBOL"
     script_option = "cobol"
-    # core's scripts add Debian unstable for GnuCOBOL; bookworm ships GnuCOBOL 3.
-    environment_packages = ("gnucobol3",)
-    runtime_packages = ("libcob4",)
+
+    def environment_script(self, build: LanguageSteps) -> str:
+        # core's scripts add Debian unstable for GnuCOBOL; bookworm ships GnuCOBOL 3.
+        return apt_install(("gnucobol3",))
+
+    def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
+        return build.install_runtime(on, runtime_packages("libcob4"))

@@ -2,7 +2,6 @@ from frontend.plan.recipe import Recipe
 
 
 class CSharp(Recipe):
-    tag = "cs"
     title = "C#"
     # .NET 8 comes from dot.net's installer script: not reachable offline.
     script_option = "netcore8"

@@ -2,6 +2,5 @@ from frontend.plan.recipe import Recipe
 
 
 class File(Recipe):
-    tag = "file"
     title = "File"
     script_option = "file"

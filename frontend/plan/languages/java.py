@@ -1,10 +1,12 @@
-from frontend.plan.recipe import Recipe
+from frontend.llb import State
+from frontend.plan.recipe import LanguageSteps, Recipe, runtime_packages
 
 
 class Java(Recipe):
-    tag = "java"
     title = "Java"
     script_option = "java"
-    # metacall-runtime.sh installs default-jre (with the X11 stack); the loader
-    # needs only the JVM.
-    runtime_packages = ("default-jre-headless",)
+
+    def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
+        # metacall-runtime.sh installs default-jre (with the X11 stack); the
+        # loader needs only the JVM.
+        return build.install_runtime(on, runtime_packages("default-jre-headless"))

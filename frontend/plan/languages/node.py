@@ -1,24 +1,32 @@
-from frontend.plan.recipe import Recipe
+from frontend.llb import State
+from frontend.plan.layout import APP_PATH
+from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
+from frontend.plan.shell import apt_install
+
+
+def npm_install(manifest: str, present: frozenset[str]) -> str:
+    # A lockfile pins the tree: npm ci installs exactly it.
+    return "npm ci" if "package-lock.json" in present else "npm install"
 
 
 class Node(Recipe):
-    tag = "node"
     title = "Node.js"
     script_option = "nodejs"
-    # Node's headers: without them core's CMake downloads them from nodejs.org.
-    build_packages = ("libnode-dev",)
+    provides_cli = True
     has_configuration = True
     runtime_env = (("NODE_PATH", "/usr/local/lib/node_modules"),)
-    # metacall-runtime.sh installs libnode-dev; the loader needs only the shared library.
-    runtime_packages = ("$(apt_dependency libnode-dev 'libnode[0-9]*')",)
-    dependency_locks = ("package-lock.json",)
-    dependency_secrets = (("npmrc", "/root/.npmrc"),)
-    dependency_files = ("package.json",)
-    installer_packages = ("nodejs", "npm")
-    dependency_paths = ("/app/node_modules",)
-    dependency_caches = ("/root/.npm",)
+    installer = Installer(
+        files=("package.json",), locks=("package-lock.json",), packages=("nodejs", "npm"),
+        paths=(f"{APP_PATH}/node_modules",), caches=("/root/.npm",),
+        secrets=(("npmrc", "/root/.npmrc"),), command=npm_install,
+    )
 
-    @classmethod
-    def install_dependencies(cls, manifest: str, present: frozenset[str]) -> str:
-        # A lockfile pins the tree: npm ci installs exactly it.
-        return "npm ci" if "package-lock.json" in present else "npm install"
+    def environment_script(self, build: LanguageSteps) -> str:
+        # Node's headers: without them core's CMake downloads them from nodejs.org.
+        return super().environment_script(build) + " && " + apt_install(("libnode-dev",))
+
+    def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
+        # metacall-runtime.sh installs libnode-dev; the loader needs only the shared library.
+        return build.install_runtime(
+            on, runtime_packages("$(apt_dependency libnode-dev 'libnode[0-9]*')"))
+

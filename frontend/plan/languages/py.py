@@ -1,32 +1,36 @@
-from frontend.plan.recipe import Recipe
+from frontend.llb import State
+from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
+
+PIP_INSTALL = "pip install --break-system-packages --root-user-action=ignore"
+# Debian byte-compiles the standard library with the interpreter, which the
+# loader does not need: without the bytecode every process that loads Python
+# compiles what it imports first (0.6 s for a script using metacall's port).
+# The interpreter is installed to compile, then purged.
+COMPILE_STANDARD_LIBRARY = (
+    'py=$(basename /usr/lib/python3.[0-9]*) '
+    '&& apt-get install -y --no-install-recommends "$py-minimal" '
+    '&& "$py" -m compileall -q -j0 "/usr/lib/$py" && dpkg --purge "$py-minimal"'
+)
+
+
+def pip_install(manifest: str, present: frozenset[str]) -> str:
+    return f"{PIP_INSTALL} -r {manifest}" if manifest.endswith(".txt") else f"{PIP_INSTALL} ."
 
 
 class Python(Recipe):
-    tag = "py"
     title = "Python"
     script_option = "python"
     has_configuration = True
-    # metacall-runtime.sh installs libpython3-dev; the loader needs only the shared library.
-    runtime_packages = ("$(apt_dependency libpython3-stdlib 'libpython3\\.[0-9]*')",)
-    # Debian byte-compiles the standard library with the interpreter, which
-    # the loader does not need: without the bytecode every process that loads
-    # Python compiles what it imports first (0.6 s for a script using
-    # metacall's port). The interpreter is installed to compile, then purged.
-    runtime_setup = (
-        'py=$(basename /usr/lib/python3.[0-9]*) '
-        '&& apt-get install -y --no-install-recommends "$py-minimal" '
-        '&& "$py" -m compileall -q -j0 "/usr/lib/$py" && dpkg --purge "$py-minimal"'
+    installer = Installer(
+        files=("requirements.txt", "pyproject.toml"), packages=("python3-pip",),
+        # Where Debian's pip installs as root, and which Debian's site.py adds.
+        paths=("/usr/local/lib",), caches=("/root/.cache/pip",),
+        secrets=(("pip.conf", "/etc/pip.conf"),), command=pip_install,
     )
-    dependency_secrets = (("pip.conf", "/etc/pip.conf"),)
-    dependency_files = ("requirements.txt", "pyproject.toml")
-    installer_packages = ("python3-pip",)
-    # Where Debian's pip installs as root, and which Debian's site.py adds.
-    dependency_paths = ("/usr/local/lib",)
-    dependency_caches = ("/root/.cache/pip",)
 
-    @classmethod
-    def install_dependencies(cls, manifest: str, present: frozenset[str]) -> str:
-        pip = "pip install --break-system-packages --root-user-action=ignore"
-        if manifest.endswith(".txt"):
-            return f"{pip} -r {manifest}"
-        return f"{pip} ."
+    def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
+        # metacall-runtime.sh installs libpython3-dev; the loader needs only
+        # the shared library.
+        return build.install_runtime(on, runtime_packages(
+            "$(apt_dependency libpython3-stdlib 'libpython3\\.[0-9]*')"
+        ) + f" && {COMPILE_STANDARD_LIBRARY}")

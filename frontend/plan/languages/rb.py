@@ -1,19 +1,18 @@
-from frontend.plan.recipe import Recipe
+from frontend.llb import State
+from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
 
 
 class Ruby(Recipe):
-    tag = "rb"
     title = "Ruby"
     script_option = "ruby"
     has_configuration = True
-    # metacall-runtime.sh installs ruby; the loader needs only the shared library.
-    runtime_packages = ("$(apt_dependency libruby 'libruby[0-9.]*')",)
-    dependency_locks = ("Gemfile.lock",)
-    dependency_secrets = (("bundle-config", "/root/.bundle/config"),)
-    dependency_files = ("Gemfile",)
-    installer_packages = ("ruby", "ruby-bundler")
-    dependency_paths = ("/var/lib/gems",)
+    installer = Installer(
+        files=("Gemfile",), locks=("Gemfile.lock",), packages=("ruby", "ruby-bundler"),
+        paths=("/var/lib/gems",), secrets=(("bundle-config", "/root/.bundle/config"),),
+        command=lambda manifest, present: "bundle install",
+    )
 
-    @classmethod
-    def install_dependencies(cls, manifest: str, present: frozenset[str]) -> str:
-        return "bundle install"
+    def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
+        # metacall-runtime.sh installs ruby; the loader needs only the shared library.
+        return build.install_runtime(
+            on, runtime_packages("$(apt_dependency libruby 'libruby[0-9.]*')"))

@@ -1,8 +1,8 @@
+from frontend.declaration import Language
 from frontend.plan.recipe import Recipe
 
 
 class TypeScript(Recipe):
-    tag = "ts"
     title = "TypeScript"
     script_option = "typescript"
-    requires = ("node",)
+    requires = (Language.NODE,)

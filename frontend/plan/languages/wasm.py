@@ -2,7 +2,6 @@ from frontend.plan.recipe import Recipe
 
 
 class WebAssembly(Recipe):
-    tag = "wasm"
     title = "WebAssembly"
     # wasmtime is downloaded from GitHub by core's scripts: not reachable offline.
     script_option = "wasm"

@@ -1,0 +1,27 @@
+"""What the planner builds from besides the declaration: sources as LLB
+states, resolved by the caller from the build request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from frontend.llb import State
+from frontend.pb import llb_pb2 as pb
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    base: State
+    base_env: tuple[str, ...]
+    core_source: State
+    plthook: State | None
+    platform: pb.Platform
+    # Named contexts that may stand in for a library a loader's CMake
+    # downloads (tinycc), by name.
+    libraries: Mapping[str, State] = field(default_factory=dict)
+    # The build context holding the user's app, when there is one.
+    context: State | None = None
+    # False where BuildKit cannot run MergeOp/DiffOp (Docker's classic image
+    # store): the same filesystem is then built with chained steps and copies.
+    merge_diff: bool = True

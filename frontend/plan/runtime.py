@@ -1,0 +1,72 @@
+"""The runtime image: base + every language's runtime libraries + the files
+core's install step wrote, composed (merged, or copied without MergeOp).
+
+- runtime-<L> = base + the recipe's runtime libraries (`metacall-runtime.sh <L>`)
+- runtime     = Merge(base, Diff(base, runtime-<L>)…, Diff(built-<L>, installed-<L>)…)
+
+Adding a language never rebuilds another; images with languages in common
+share those layers; no compiler, header, source or build tree gets in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import partial
+
+from frontend.llb import State
+from frontend.plan.compose import BranchLayer, InstalledFiles, Layer, compose
+from frontend.plan.core import CORE_LABEL, CoreGraph
+from frontend.plan.layout import CONFIGURATION_DIR
+from frontend.plan.recipe import cli_provider, recipe_for, with_requirements
+from frontend.plan.shell import FINISH_RUNTIME
+
+
+class Runtime:
+    def __init__(self, core: CoreGraph, languages: Sequence[str]) -> None:
+        self.core = core
+        self.languages = tuple(languages)
+        self.tags = with_requirements(self.languages)
+
+    def branch(self, label: str, on: State) -> State:
+        """`on` + the runtime libraries of one language (or of core)."""
+        build = self.core.language(label)
+        if label == CORE_LABEL:
+            return build.install_runtime(on, *build.core_runtime_script("backtrace"))
+        return recipe_for(label).runtime_libraries(on, build)
+
+    def files(self) -> list[InstalledFiles]:
+        """What core's runtime install wrote, per declared language."""
+        return [self.core.build((tag,)).runtime_files for tag in self.languages]
+
+    def cli_files(self) -> InstalledFiles:
+        return self.core.build((cli_provider(self.languages),)).cli_files
+
+    def assemble(self, installed: Sequence[InstalledFiles], *, name: str) -> State:
+        """base + every language's runtime libraries + the installed files."""
+        base = self.core.inputs.base
+        layers: list[Layer] = [
+            BranchLayer(f"[{label}] runtime libraries", base, partial(self.branch, label))
+            for label in (CORE_LABEL, *self.tags)
+        ]
+        state = compose(base, [*layers, *installed], merge_diff=self.core.inputs.merge_diff,
+                        name=f"[{name}] merge language layers")
+        state = state.mkfile(
+            f"{CONFIGURATION_DIR}/global.json", self.global_configuration(),
+            name=f"[{name}] write global.json for every loader",
+        )
+        return self.core.steps.run(
+            state, FINISH_RUNTIME,
+            name=f"[{name}] link loader libraries, merge package lists", network=False,
+        )
+
+    def global_configuration(self) -> bytes:
+        """global.json naming every declared loader: each branch installed one
+        naming only its own, and a merge keeps just the last of them."""
+        config: dict[str, str] = {
+            f"{tag}_loader": f"{CONFIGURATION_DIR}/{tag}_loader.json"
+            for tag in self.tags
+            if recipe_for(tag).has_configuration
+        }
+        config["log_level"] = "Debug" if self.core.options.build_type == "debug" else "Error"
+        return (json.dumps(config, indent=1, sort_keys=True) + "\n").encode()

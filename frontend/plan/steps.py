@@ -1,0 +1,55 @@
+"""The step policy: every command the graph runs goes through `Steps.run`.
+
+One place decides what a step sees: the CA secret and the apt cache when it
+may use the network, none when it may not, the base image's environment,
+the target platform, and the declaration line the step comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from frontend.llb import CacheMount, Mount, SecretMount, SourceRange, State
+from frontend.pb import llb_pb2 as pb
+from frontend.plan.shell import CA_PREAMBLE, CA_SECRET_ID, CA_SECRET_PATH
+
+
+@dataclass(frozen=True)
+class Steps:
+    base_env: tuple[str, ...]
+    platform: pb.Platform
+    # Where in the declaration a step comes from, by what drives it: a
+    # language tag, or a key such as `core.tests`.
+    locations: Mapping[str, SourceRange] = field(default_factory=dict)
+
+    def run(
+        self,
+        state: State,
+        script: str,
+        *,
+        name: str,
+        source: str | None = None,
+        cwd: str = "/",
+        mounts: Sequence[Mount] = (),
+        network: bool = True,
+    ) -> State:
+        """Runs `script` with /bin/sh on `state`. `source` names the
+        declaration element the step comes from (see `locations`)."""
+        all_mounts = list(mounts)
+        if network:
+            script = CA_PREAMBLE + script
+            all_mounts += [
+                SecretMount(dest=CA_SECRET_PATH, secret_id=CA_SECRET_ID),
+                CacheMount(dest="/var/cache/apt/archives", cache_id="metacall-apt-archives"),
+            ]
+        return state.run(
+            ["/bin/sh", "-c", script],
+            name=name,
+            env=(*self.base_env, "DEBIAN_FRONTEND=noninteractive"),
+            cwd=cwd,
+            mounts=all_mounts,
+            network=pb.UNSET if network else pb.NONE,
+            platform=self.platform,
+            location=self.locations.get(source or ""),
+        )

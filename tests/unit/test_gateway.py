@@ -1,0 +1,188 @@
+"""The gateway's run against a stand-in bridge: options parsed once into a
+typed request, subrequests answered, every failure one Return with a status."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import grpc
+import pytest
+
+from frontend.gateway import frontend as gateway
+from frontend.gateway.bridge import Capabilities
+from frontend.gateway.errors import SOURCE_TYPE_URL, UNKNOWN
+from frontend.pb import caps_pb2, errdefs_pb2, fsutil_pb2, llb_pb2, status_pb2
+from frontend.request import BuildRequest, RequestError
+
+DECLARATION = b"# syntax=metacall/frontend\nlanguages: [py, node]\n"
+MANIFEST = b'{"language_id": "py", "path": ".", "scripts": ["main.py"]}'
+
+
+class RpcFailure(grpc.RpcError):
+    def details(self) -> str:
+        return "no such file"
+
+
+@dataclass
+class FakeBridge:
+    """Answers as BuildKit would: the declaration and the context's files
+    by the local source each solve names."""
+
+    files: dict[str, dict[str, bytes]]
+    caps_disabled: tuple[str, ...] = ()
+    returned: list[tuple[str, object]] = field(default_factory=list)
+    solved: list[llb_pb2.Definition] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def ping(self) -> Capabilities:
+        return Capabilities({cap: caps_pb2.APICap(ID=cap, Enabled=cap not in self.caps_disabled,
+                                                  DisabledReason="classic store")
+                             for cap in ("mergeop", "diffop")})
+
+    def solve(self, definition: llb_pb2.Definition, *, evaluate: bool = False) -> str:
+        self.solved.append(definition)
+        op = llb_pb2.Op()
+        op.ParseFromString(getattr(definition, "def")[0])
+        if op.WhichOneof("op") == "source":
+            return op.source.identifier.removeprefix("local://")
+        return "result"
+
+    def read_file(self, ref: str, path: str) -> bytes:
+        try:
+            return self.files[ref][path]
+        except KeyError:
+            raise RpcFailure() from None
+
+    def read_dir(self, ref: str, path: str) -> list[fsutil_pb2.Stat]:
+        return [fsutil_pb2.Stat(path=name) for name in sorted(self.files.get(ref, {}))]
+
+    def resolve_image_config(self, ref: str, platform: llb_pb2.Platform) -> dict:
+        return {"architecture": "amd64", "os": "linux", "config": {"Env": ["PATH=/bin"]}}
+
+    def warn(self, short: str, detail: list[str], *, digest: str = "") -> None:
+        self.warnings.append(short)
+
+    def return_result(self, ref: str, metadata: dict[str, bytes]) -> None:
+        self.returned.append(("result", metadata))
+
+    def return_metadata(self, metadata: dict[str, bytes]) -> None:
+        self.returned.append(("metadata", metadata))
+
+    def return_error(self, status: status_pb2.Status) -> None:
+        self.returned.append(("error", status))
+
+
+def options(**values: str) -> dict[str, str]:
+    return {f"BUILDKIT_FRONTEND_OPT_{i}": f"{key}={value}"
+            for i, (key, value) in enumerate(values.items())}
+
+
+def run(bridge: FakeBridge, **values: str) -> tuple[str, object]:
+    gateway.build(bridge, {"BUILDKIT_SESSION_ID": "s1", **options(**values)})  # type: ignore[arg-type]
+    assert len(bridge.returned) == 1, "exactly one Return per run"
+    return bridge.returned[0]
+
+
+def test_options_become_a_typed_request() -> None:
+    request = gateway.request_from_environment({
+        "BUILDKIT_SESSION_ID": "s1",
+        "BUILDKIT_WORKERS": '[{"platforms": [{"OS": "linux", "Architecture": "arm64"}]}]',
+        **options(**{"filename": "app.yaml", "target": "cli", "no-cache": "",
+                     "context:metacall-core": "local:core", "build-arg:A": "x=y",
+                     "contextkey": "ctx"}),
+    })
+    assert request == BuildRequest(
+        filename="app.yaml", target="cli", platform="linux/arm64", session_id="s1",
+        contexts={"metacall-core": "local:core"}, build_args={"A": "x=y"}, no_cache=True,
+        context_name="ctx",
+    )
+
+
+def test_defaults_and_several_platforms() -> None:
+    request = BuildRequest.from_options({})
+    assert (request.filename, request.target, request.platform) == (
+        "metacall.yaml", None, "linux/amd64")
+    with pytest.raises(RequestError, match="several platforms"):
+        BuildRequest.from_options({"platform": "linux/amd64,linux/arm64"})
+
+
+def test_a_build_returns_the_result_with_its_image_config() -> None:
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
+    kind, metadata = run(bridge, target="runtime")
+    assert kind == "result"
+    assert isinstance(metadata, dict)
+    config = json.loads(metadata["containerimage.config"])
+    assert config["config"]["Labels"]["io.metacall.languages"] == "py,node"
+    assert bridge.warnings == []
+
+
+def test_without_merge_diff_the_build_warns_once() -> None:
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}},
+                        caps_disabled=("mergeop", "diffop"))
+    assert run(bridge)[0] == "result"
+    assert bridge.warnings == [
+        "MergeOp/DiffOp are unavailable: composing the image with copies instead"]
+    merges = [op for d in bridge.solved for data in getattr(d, "def")
+              if (op := llb_pb2.Op.FromString(data)).WhichOneof("op") == "merge"]
+    assert merges == []
+
+
+def test_targets_subrequest_marks_the_default_for_this_context() -> None:
+    runtime = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
+    kind, metadata = run(runtime, requestid="frontend.targets")
+    assert kind == "metadata" and isinstance(metadata, dict)
+    listed = json.loads(metadata["result.json"])["targets"]
+    assert [t["name"] for t in listed] == ["deps", "dev", "runtime", "cli", "app"]
+    assert [t["name"] for t in listed if t.get("default")] == ["runtime"]
+    assert b"runtime (default)" in metadata["result.txt"]
+    app = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION},
+                      "context": {"metacall-py.json": MANIFEST}})
+    _, metadata = run(app, requestid="frontend.targets")
+    assert isinstance(metadata, dict)
+    listed = json.loads(metadata["result.json"])["targets"]
+    assert [t["name"] for t in listed if t.get("default")] == ["app"]
+
+
+def test_describe_lists_the_subrequests() -> None:
+    kind, metadata = run(FakeBridge({}), requestid="frontend.subrequests.describe")
+    assert kind == "metadata" and isinstance(metadata, dict)
+    names = [entry["name"] for entry in json.loads(metadata["result.json"])]
+    assert names == ["frontend.subrequests.describe", "frontend.targets"]
+
+
+def test_a_declaration_error_carries_its_file_line_and_text() -> None:
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION + b"langauges: [rb]\n"}})
+    kind, status = run(bridge)
+    assert kind == "error" and isinstance(status, status_pb2.Status)
+    assert status.code == UNKNOWN
+    assert status.message.startswith("metacall.yaml: unknown key `langauges`")
+    (detail,) = status.details
+    assert detail.type_url == SOURCE_TYPE_URL
+    source = errdefs_pb2.Source.FromString(detail.value)
+    assert (source.info.filename, source.ranges[0].start.line) == ("metacall.yaml", 3)
+    assert source.info.data == DECLARATION + b"langauges: [rb]\n"
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"requestid": "frontend.outline"}, "metacall frontend: unsupported subrequest "
+                                        "`frontend.outline`"),
+    ({"platform": "linux/amd64,linux/arm64"}, "metacall frontend: building several platforms"),
+    ({"filename": "missing.yaml"}, "metacall frontend: no such file"),
+])
+def test_request_failures_are_one_readable_status(values: dict, message: str) -> None:
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
+    kind, status = run(bridge, **values)
+    assert kind == "error" and isinstance(status, status_pb2.Status)
+    assert status.code == UNKNOWN and status.message.startswith(message), status.message
+    assert not status.details
+
+
+def test_an_unexpected_exception_is_one_line_not_a_traceback(monkeypatch) -> None:
+    def broken(*args: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(gateway, "compile_declaration", broken)
+    kind, status = run(FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}}))
+    assert kind == "error" and isinstance(status, status_pb2.Status)
+    assert status.message == "metacall frontend failed: KeyError: 'boom'"
