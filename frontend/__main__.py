@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
+from fnmatch import fnmatch
 from pathlib import Path
 
 from frontend.compile import (
     TARGET_NAMES,
     BuildFacts,
     ContextFiles,
+    ParsedDeclaration,
     compile_declaration,
+    context_patterns,
+    ignored_patterns,
+    is_manifest,
+    named_scripts,
     parse,
 )
 from frontend.declaration import DeclarationError
@@ -20,11 +27,23 @@ from frontend.llb import outline, serialize
 from frontend.request import DEFAULT_PLATFORM, BuildRequest
 
 
-def scan_directory(directory: Path) -> ContextFiles:
-    names = frozenset(p.name for p in directory.iterdir() if p.is_file())
-    manifests = {name: (directory / name).read_bytes()
-                 for name in names if ContextFiles.is_manifest(name)}
-    return ContextFiles(names, manifests)
+def scan_directory(directory: Path, parsed: ParsedDeclaration) -> ContextFiles:
+    """What the gateway asks BuildKit for, read from a directory."""
+    patterns = context_patterns()
+    ignored = {pattern.removeprefix("**/") for pattern in ignored_patterns()}
+    files = []
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).as_posix()
+        if path.is_file() and not ignored & set(relative.split("/")[:-1]) and any(
+                fnmatch(relative, p) or fnmatch(path.name, p.removeprefix("**/"))
+                for p in patterns):
+            files.append(relative)
+    manifests = {path: (directory / path).read_bytes() for path in files if is_manifest(path)}
+    dockerignore = directory / ".dockerignore"
+    context = ContextFiles(frozenset(files), manifests,
+                           dockerignore.read_text() if dockerignore.is_file() else "")
+    return replace(context, existing_scripts=frozenset(
+        script for script in named_scripts(parsed, context) if (directory / script).is_file()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,11 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     contexts = dict(item.split("=", 1) for item in options.context)
     declaration = Path(options.file)
     try:
+        parsed = parse(declaration.read_text(encoding="utf-8"))
         compiled = compile_declaration(
-            parse(declaration.read_text(encoding="utf-8")),
+            parsed,
             BuildRequest(filename=declaration.name, target=options.target,
                          platform=options.platform, contexts=contexts),
-            BuildFacts(context_files=scan_directory(Path(options.app_dir or declaration.parent))),
+            BuildFacts(context_files=scan_directory(Path(options.app_dir or declaration.parent),
+                                                    parsed)),
         )
     except DeclarationError as error:
         print(f"{options.file}:{error.line}: {error.message}", file=sys.stderr)

@@ -7,18 +7,24 @@ definition printed by the CLI is the one the image would solve.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from frontend.declaration import DeclarationError, ParsedDeclaration, parse
+from frontend.declaration.manifests import is_manifest
 from frontend.llb import SourceFile, SourceRange, image, local, marshal
 from frontend.pb import llb_pb2 as pb
-from frontend.plan.app import ContextFiles, context_patterns, plan_app
+from frontend.plan.app import (
+    ContextFiles,
+    context_patterns,
+    ignored_patterns,
+    plan_app,
+    read_manifests,
+)
 from frontend.plan.app_image import AppSource
 from frontend.plan.core import CoreGraph
 from frontend.plan.inputs import BuildInputs
 from frontend.plan.layout import DEFAULT_PATH
-from frontend.plan.recipe import cli_provider
 from frontend.plan.runtime import Runtime
 from frontend.plan.targets import (
     TARGET_NAMES,
@@ -43,13 +49,24 @@ __all__ = [
     "BuildFacts",
     "Compiled",
     "ContextFiles",
+    "ParsedDeclaration",
     "TargetInfo",
     "base_image_ref",
     "compile_declaration",
     "context_patterns",
+    "ignored_patterns",
+    "is_manifest",
     "list_targets",
+    "named_scripts",
     "parse",
 ]
+
+
+NO_LANGUAGES = (
+    "no `languages` declared, and the build context has no MetaCall manifest "
+    "(metacall.json or metacall-<name>.json, in any folder): declare them, e.g. "
+    "`languages: [py, node]`, or add a manifest"
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,15 @@ def list_targets(parsed: ParsedDeclaration, facts: BuildFacts) -> list[TargetInf
     return [TargetInfo(t.name, t.description, t.name == default) for t in TARGETS]
 
 
+def named_scripts(parsed: ParsedDeclaration, files: ContextFiles) -> list[str]:
+    """The scripts the manifests and the declaration name, relative to the
+    context, for the caller to say which exist."""
+    named = [script for manifest in read_manifests(files) for script in manifest.scripts]
+    if parsed.declaration.app is not None:
+        named += [s for scripts in parsed.declaration.app.scripts.values() for s in scripts]
+    return sorted(set(named))
+
+
 def base_image_ref(parsed: ParsedDeclaration) -> str:
     """The normalized base image, to resolve its config before compiling."""
     return normalize_image_ref(parsed.declaration.base_image)
@@ -116,23 +142,31 @@ def compile_declaration(
     )
     locations = _locations(parsed)
     languages_line = locations["languages"]
-    app_plan = plan_app(declaration, facts.context_files, languages_line.start_line)
+    context = facts.context_files
+    app_plan = plan_app(declaration, context, languages_line.start_line)
     app = None
     if app_plan is None:
         if declaration.languages is None:
-            raise DeclarationError("`languages` is required", 1)
+            raise DeclarationError(NO_LANGUAGES, 1)
         languages: tuple[str, ...] = declaration.languages
     else:
-        # The app's entrypoint is metacallcli, which one loader builds.
-        provider = cli_provider(app_plan.languages)
-        languages = tuple(dict.fromkeys([*app_plan.languages, provider]))
-        app = AppSource(app_plan, facts.context_files.names, request.filename)
-        inputs = replace(inputs, context=local(
-            request.context_name, session_id=request.session_id,
-            exclude=[".git"], label="load the app's build context",
-        ))
+        languages = app_plan.languages
+        app = AppSource(
+            app_plan,
+            files=local(request.context_name, session_id=request.session_id,
+                        exclude=[".git", *app_plan.dockerignore.excludes],
+                        label="load the app's files"),
+            dependency_files=local(request.context_name, session_id=request.session_id,
+                                   include=context_patterns(), exclude=ignored_patterns(),
+                                   label="load the app's dependency files"),
+            present=context.files, declaration_file=request.filename,
+        )
+    core_options = declaration.core
+    if core_options.ports is None:
+        # An app's scripts call each other's languages as under MetaCall's FaaS.
+        core_options = core_options.model_copy(update={"ports": app is not None})
     plan = Plan(
-        runtime=Runtime(CoreGraph(declaration.core, inputs, locations), languages),
+        runtime=Runtime(CoreGraph(core_options, inputs, locations), languages),
         origin=ImageOrigin(base_ref, facts.base_config, core.label, core.version),
         app=app, app_options=declaration.app, languages_line=languages_line,
     )

@@ -29,6 +29,8 @@ class RequestError(Exception):
 @dataclass(frozen=True)
 class BuildRequest:
     filename: str = DEFAULT_FILENAME
+    # Whether the caller named the file (else a missing one means none).
+    filename_given: bool = False
     # None: `app` when the context holds an app, else `runtime`.
     target: str | None = None
     platform: str = DEFAULT_PLATFORM
@@ -55,6 +57,7 @@ class BuildRequest:
             raise RequestError("building several platforms at once is not supported yet")
         return cls(
             filename=options.get(FILENAME) or DEFAULT_FILENAME,
+            filename_given=bool(options.get(FILENAME)),
             target=options.get(TARGET) or None,
             platform=platforms[0] if platforms else default_platform,
             session_id=session_id,

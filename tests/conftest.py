@@ -107,6 +107,7 @@ def write_app(directory: Path, declaration: str, files: dict[str, str] | None = 
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "metacall.yaml").write_text(SYNTAX + declaration)
     for name, content in (files or {}).items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
         (directory / name).write_text(content)
     return directory
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from frontend.declaration.errors import DeclarationError
+from frontend.declaration.errors import DeclarationError, SourceText
 from frontend.declaration.models import (
     KNOWN_KEYS,
     AppOptions,
@@ -27,6 +27,7 @@ __all__ = [
     "DeclarationError",
     "Language",
     "ParsedDeclaration",
+    "SourceText",
     "parse",
 ]
 

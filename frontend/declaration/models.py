@@ -52,8 +52,9 @@ class CoreOptions(StrictModel):
     build_type: Literal["release", "debug", "relwithdebinfo"] = "release"
     cmake_options: tuple[str, ...] = ()
     # Language ports (`from metacall import …`, `require('metacall')`), so
-    # scripts can call functions of other languages.
-    ports: bool = False
+    # scripts can call functions of other languages. None: on for an app,
+    # as MetaCall's FaaS has them, off for the bare images.
+    ports: bool | None = None
     # Build core's tests and run them, with no network, after the build.
     tests: bool = False
 
@@ -85,6 +86,8 @@ class AppOptions(StrictModel):
     expose: tuple[str, ...] = ()
     user: str | None = None
     smoke_check: bool = True
+    # Seconds a script may take to load in the smoke check.
+    smoke_check_timeout: int = Field(60, gt=0, le=3600)
 
     @field_validator("expose", mode="before")
     @classmethod

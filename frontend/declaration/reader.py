@@ -40,9 +40,9 @@ def read(text: str) -> ReadDeclaration:
         raise DeclarationError(f"invalid YAML: {error.problem or error}", line) from error
     except yaml.YAMLError as error:
         raise DeclarationError(f"invalid YAML: {error}") from error
-    if root is None:
-        raise DeclarationError("the declaration is empty: it needs at least `languages`", 1)
     result = ReadDeclaration(data={})
+    if root is None:
+        return result  # only comments (`# syntax=`): the manifests decide
     data = _convert(root, (), result)
     if not isinstance(data, dict):
         raise DeclarationError(

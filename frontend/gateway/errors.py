@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from google.protobuf import any_pb2
 
-from frontend.declaration import DeclarationError
+from frontend.declaration import DeclarationError, SourceText
 from frontend.pb import errdefs_pb2, llb_pb2, status_pb2
 
 # grpc's Unknown, as Go frontends return: buildx then prints the bare message
@@ -17,10 +17,15 @@ SOURCE_TYPE_URL = "errdefs.Source"
 
 
 def declaration_status(error: DeclarationError, filename: str, text: str) -> status_pb2.Status:
-    status = status_pb2.Status(code=UNKNOWN, message=f"{filename}: {error.message}")
+    """The error, pointing into the declaration (`filename`, `text`) or into
+    the file of the user's it names (a manifest)."""
+    source_file = error.source or SourceText(filename, text)
+    status = status_pb2.Status(code=UNKNOWN, message=f"{source_file.filename}: {error.message}")
     if error.line:
         source = errdefs_pb2.Source(
-            info=llb_pb2.SourceInfo(filename=filename, data=text.encode(), language="YAML"),
+            info=llb_pb2.SourceInfo(filename=source_file.filename,
+                                    data=source_file.text.encode(),
+                                    language=source_file.language),
             ranges=[
                 llb_pb2.Range(
                     start=llb_pb2.Position(line=error.line),

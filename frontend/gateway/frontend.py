@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import grpc
 
@@ -17,7 +18,10 @@ from frontend.compile import (
     base_image_ref,
     compile_declaration,
     context_patterns,
+    ignored_patterns,
+    is_manifest,
     list_targets,
+    named_scripts,
     parse,
 )
 from frontend.declaration import DeclarationError
@@ -32,6 +36,8 @@ from frontend.sources import CORE_CONTEXT, parse_platform
 log = logging.getLogger("metacall-frontend")
 OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
 MERGE_DIFF_CAPS = ("mergeop", "diffop")
+DIRECTORY_MODE = 1 << 31  # Go's os.ModeDir, as fsutil's Stat carries it
+DOCKERIGNORE = ".dockerignore"
 
 
 def request_from_environment(environ: Mapping[str, str]) -> BuildRequest:
@@ -55,31 +61,65 @@ def _worker_platform(environ: Mapping[str, str]) -> str:
 
 
 def read_declaration(bridge: Bridge, request: BuildRequest) -> str:
-    source = local(
-        request.declaration_context,
-        session_id=request.session_id,
-        include=[request.filename],
-        follow_paths=[request.filename],
-        label=f"load declaration {request.filename}",
-    )
-    ref = bridge.solve(marshal(source), evaluate=True)
-    return bridge.read_file(ref, request.filename).decode()
+    """The declaration's text, from the declaration's context (buildx sends
+    it) or else the main one; a build without one (buildctl with only a
+    context) has an empty declaration: the manifests decide."""
+    for context in dict.fromkeys([request.declaration_context, request.context_name]):
+        source = local(
+            context,
+            session_id=request.session_id,
+            include=[request.filename],
+            follow_paths=[request.filename],
+            label=f"load declaration {request.filename}",
+        )
+        try:
+            ref = bridge.solve(marshal(source), evaluate=True)
+            return bridge.read_file(ref, request.filename).decode()
+        except grpc.RpcError as error:
+            failure = error
+    if request.filename_given:
+        raise failure
+    return ""
+
+
+def walk(bridge: Bridge, ref: str, folder: str = "") -> list[str]:
+    """Every file under `folder` of a solved source, as relative paths."""
+    found = []
+    for entry in bridge.read_dir(ref, folder or "/"):
+        path = f"{folder}/{entry.path}" if folder else entry.path
+        if entry.mode & DIRECTORY_MODE:
+            found += walk(bridge, ref, path)
+        else:
+            found.append(path)
+    return found
 
 
 def scan_context(bridge: Bridge, request: BuildRequest) -> ContextFiles:
-    """The manifests and dependency files at the context's root (only those
-    are transferred here; the app's files are read by the build itself)."""
+    """The manifests, dependency files and .dockerignore of the context
+    (only those are transferred here; the build itself reads the app)."""
     source = local(
         request.context_name,
         session_id=request.session_id,
         include=context_patterns(),
+        exclude=ignored_patterns(),
         label="load the app's manifests",
     )
     ref = bridge.solve(marshal(source), evaluate=True)
-    names = frozenset(entry.path for entry in bridge.read_dir(ref, "/"))
-    manifests = {name: bridge.read_file(ref, name)
-                 for name in names if ContextFiles.is_manifest(name)}
-    return ContextFiles(names, manifests)
+    files = frozenset(walk(bridge, ref))
+    manifests = {path: bridge.read_file(ref, path) for path in sorted(files) if is_manifest(path)}
+    dockerignore = (bridge.read_file(ref, DOCKERIGNORE).decode(errors="replace")
+                    if DOCKERIGNORE in files else "")
+    return ContextFiles(files, manifests, dockerignore)
+
+
+def existing_scripts(bridge: Bridge, request: BuildRequest, scripts: list[str]) -> frozenset[str]:
+    """Which of `scripts` (paths in the main context) exist."""
+    if not scripts:
+        return frozenset()
+    source = local(request.context_name, session_id=request.session_id, include=scripts,
+                   label="look for the app's scripts")
+    ref = bridge.solve(marshal(source), evaluate=True)
+    return frozenset(walk(bridge, ref))
 
 
 def read_core_version(bridge: Bridge, request: BuildRequest) -> str | None:
@@ -128,7 +168,7 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
             return
         # Independent round trips to BuildKit: one at a time they add up in
         # every warm rebuild.
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with ThreadPoolExecutor(max_workers=3) as pool:
             core_version_call = pool.submit(read_core_version, bridge, request)
             context_files_call = pool.submit(scan_context, bridge, request)
             text = read_declaration(bridge, request)
@@ -137,12 +177,15 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
                 facts = BuildFacts(context_files=context_files_call.result())
                 bridge.return_metadata(subrequests.targets(list_targets(parsed, facts)))
                 return
-            base_config = bridge.resolve_image_config(
-                base_image_ref(parsed), parse_platform(request.platform))
+            base_config_call = pool.submit(bridge.resolve_image_config, base_image_ref(parsed),
+                                           parse_platform(request.platform))
+            context_files = context_files_call.result()
+            context_files = replace(context_files, existing_scripts=existing_scripts(
+                bridge, request, named_scripts(parsed, context_files)))
             disabled = {cap: reason for cap in MERGE_DIFF_CAPS if (reason := caps.disabled(cap))}
-            facts = BuildFacts(base_config=base_config, merge_diff=not disabled,
+            facts = BuildFacts(base_config=base_config_call.result(), merge_diff=not disabled,
                                core_version=core_version_call.result(),
-                               context_files=context_files_call.result())
+                               context_files=context_files)
         if disabled:
             bridge.warn(
                 "MergeOp/DiffOp are unavailable: composing the image with copies instead",

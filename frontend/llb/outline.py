@@ -20,16 +20,34 @@ def outline(definition: pb.Definition) -> str:
         op.ParseFromString(data)
         ops.append((op_digest(data), op))
     labels = _labels(definition, [digest for digest, _ in ops[:-1]])
+    # A file made on scratch (a step's program) is shown where it is used.
+    files = {digest: op.file.actions[0].mkfile for digest, op in ops[:-1] if _lone_file(op)}
     lines: list[str] = []
     for digest, op in ops[:-1]:
+        if digest in files:
+            continue
         lines.append(labels[digest] + _location(definition, digest))
         inputs = [labels[i.digest] + (f" (output {i.index})" if i.index else "")
                   for i in op.inputs]
         lines += [f"  {line}" for line in _describe(op, inputs)]
+        for i in op.inputs:
+            if i.digest in files:
+                lines.append(f"  {labels[i.digest]}:")
+                lines += _contents(files[i.digest], "    ")
         lines.append("")
     result = ops[-1][1].inputs[0]
     lines.append(f"result: {labels[result.digest]}")
     return "\n".join(lines) + "\n"
+
+
+def _lone_file(op: pb.Op) -> bool:
+    actions = op.file.actions if op.WhichOneof("op") == "file" else []
+    return (len(actions) == 1 and actions[0].WhichOneof("action") == "mkfile"
+            and actions[0].input < 0)
+
+
+def _contents(mkfile: pb.FileActionMkFile, indent: str) -> list[str]:
+    return [f"{indent}| {line}" for line in mkfile.data.decode(errors="replace").splitlines()]
 
 
 def _labels(definition: pb.Definition, digests: list[str]) -> dict[str, str]:
@@ -113,7 +131,7 @@ def _file_action(action: pb.FileAction, inputs: list[str]) -> list[str]:
     if kind == "mkfile":
         mkfile = action.mkfile
         return [f"mkfile {on}:{mkfile.path} mode {mkfile.mode:o}, {len(mkfile.data)} bytes",
-                *(f"| {line}" for line in mkfile.data.decode(errors="replace").splitlines())]
+                *_contents(mkfile, "")]
     if kind == "mkdir":
         return [f"mkdir {on}:{action.mkdir.path}"]
     return [f"{kind} on {on}"]

@@ -1,111 +1,166 @@
 """The user's application: which languages, scripts and dependency files.
 
-MetaCall manifests (`metacall.json`, `metacall-<tag>.json`: language_id,
-path, scripts) and the dependency files found in the context are defaults;
-the declaration's `app` keys override every choice.
+As MetaCall's FaaS reads an app: manifests (`metacall.json`,
+`metacall-<name>.json`) anywhere in the context name the language and the
+scripts; every dependency file of a language the image has (requirements.txt,
+package.json, Gemfile) is installed in its own folder. The declaration's
+`app` keys override these choices.
 """
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from frontend.declaration import Declaration, DeclarationError, Language
-from frontend.plan.recipe import recipe_for
-
-MANIFEST_PREFIX = "metacall"
+from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE
+from frontend.declaration.dockerignore import DockerIgnore
+from frontend.declaration.manifests import (
+    IGNORED_FOLDERS,
+    Manifest,
+    in_ignored_folder,
+    is_manifest,
+    read_manifest,
+)
+from frontend.plan.recipe import cli_provider, recipe_for
 
 
 @dataclass(frozen=True)
 class ContextFiles:
-    """What the caller found at the root of the build context."""
+    """What the caller found in the build context: the manifests and
+    dependency files (paths relative to its root) and `.dockerignore`."""
 
-    names: frozenset[str] = frozenset()
+    files: frozenset[str] = frozenset()
     manifests: Mapping[str, bytes] = field(default_factory=dict)
+    dockerignore: str = ""
+    # The scripts the manifests name that exist, when the caller looked
+    # (None: it did not, and the smoke check finds a missing one).
+    existing_scripts: frozenset[str] | None = None
 
-    @staticmethod
-    def is_manifest(name: str) -> bool:
-        return name == "metacall.json" or (
-            name.startswith(f"{MANIFEST_PREFIX}-") and name.endswith(".json")
-        )
+
+@dataclass(frozen=True)
+class Dependency:
+    language: Language
+    file: str  # relative to the context root
+
+    @property
+    def folder(self) -> str:
+        return posixpath.dirname(self.file)
 
 
 @dataclass(frozen=True)
 class AppPlan:
-    languages: tuple[str, ...]
-    scripts: Mapping[str, tuple[str, ...]]  # per language, relative to APP_PATH
-    dependencies: Mapping[str, str]  # per language, its dependency file
+    # Every language of the image: the app's and the one metacallcli comes with.
+    languages: tuple[Language, ...]
+    # Per language, the scripts to load, relative to the app's folder.
+    scripts: Mapping[Language, tuple[str, ...]]
+    dependencies: tuple[Dependency, ...]
+    dockerignore: DockerIgnore = field(default_factory=DockerIgnore)
+
+    @property
+    def loads(self) -> list[tuple[str, str]]:
+        """(tag, script) in the order MetaCall loads them."""
+        return [(tag.value, script) for tag, names in self.scripts.items() for script in names]
 
 
 def context_patterns() -> list[str]:
-    """The files of a context that shape the app: what a caller must list."""
-    patterns = ["metacall.json", f"{MANIFEST_PREFIX}-*.json"]
+    """What a caller must find in a context: manifests and dependency files
+    in any folder but installed ones, and `.dockerignore`."""
+    names = ["metacall.json", "metacall-*.json"]
     for tag in Language:
         installer = recipe_for(tag).installer
         if installer is not None:
-            patterns += [*installer.files, *installer.locks]
-    return patterns
+            names += [*installer.files, *installer.locks]
+    return [DOCKERIGNORE, *(f"**/{name}" for name in names)]
 
 
-def manifest_scripts(files: ContextFiles) -> dict[str, list[str]]:
-    scripts: dict[str, list[str]] = {}
-    for name, data in sorted(files.manifests.items()):
-        try:
-            manifest = json.loads(data)
-            tag = manifest["language_id"]
-            base = posixpath.normpath(manifest.get("path", "."))
-            listed = [posixpath.normpath(posixpath.join(base, s)) for s in manifest["scripts"]]
-        except (ValueError, KeyError, TypeError) as error:
-            raise DeclarationError(
-                f"{name}: not a MetaCall manifest ({{\"language_id\", \"path\", \"scripts\"}}): "
-                f"{error}"
-            ) from error
-        if tag not in set(Language):
-            raise DeclarationError(f"{name}: unknown language_id `{tag}`")
-        if any(s.startswith("..") or s.startswith("/") for s in listed):
-            raise DeclarationError(f"{name}: scripts must stay inside the build context")
-        scripts.setdefault(tag, []).extend(listed)
-    return scripts
+def ignored_patterns() -> list[str]:
+    return [f"**/{folder}" for folder in IGNORED_FOLDERS]
+
+
+def read_manifests(files: ContextFiles) -> list[Manifest]:
+    return [read_manifest(name, data) for name, data in sorted(files.manifests.items())
+            if is_manifest(name) and not in_ignored_folder(name)]
 
 
 def plan_app(
     declaration: Declaration, files: ContextFiles, languages_line: int
 ) -> AppPlan | None:
     """The app to build, or None when there is none (a runtime image)."""
-    found = manifest_scripts(files)
+    manifests = read_manifests(files)
     app = declaration.app
-    if app is None and not found:
+    if app is None and not manifests:
         return None
+    found: dict[Language, list[str]] = {}
+    for manifest in manifests:
+        found.setdefault(manifest.language, []).extend(manifest.scripts)
     declared = declaration.languages
     if declared is None:
-        languages = tuple(sorted(found, key=lambda tag: list(Language).index(Language(tag))))
+        languages = tuple(tag for tag in Language if tag in found)
         if not languages:
             raise DeclarationError(
-                "`languages` is required when the context has no MetaCall manifest "
-                "(metacall.json or metacall-<language>.json)", languages_line,
+                "`app` needs `languages`, or MetaCall manifests (metacall.json or "
+                "metacall-<name>.json) in the build context", languages_line,
             )
     else:
         languages = declared
-        undeclared = sorted(set(found) - set(declared))
+        undeclared = [tag.value for tag in found if tag not in declared]
         if undeclared:
             raise DeclarationError(
                 f"the manifests name {', '.join(undeclared)}, which `languages` does not "
                 f"declare; add them to `languages`", languages_line,
             )
-    scripts = {tag: tuple(found.get(tag, ())) for tag in languages}
-    dependencies = {}
-    for tag in languages:
-        installer = recipe_for(tag).installer
-        present = [f for f in (installer.files if installer else ()) if f in files.names]
-        if present:
-            dependencies[tag] = present[0]
+    scripts = {tag: tuple(dict.fromkeys(found.get(tag, ()))) for tag in languages}
     if app is not None:
-        scripts.update({tag.value: names for tag, names in app.scripts.items()})
-        dependencies.update({tag.value: file for tag, file in app.dependencies.items()})
         for tag in (*app.scripts, *app.dependencies):
             if tag not in languages:
                 raise DeclarationError(f"`app` names `{tag}`, which `languages` does not declare",
                                        languages_line)
-    return AppPlan(languages, {t: s for t, s in scripts.items() if s}, dependencies)
+        scripts.update(app.scripts)
+    image_languages = tuple(dict.fromkeys([*languages, cli_provider(languages)]))
+    dockerignore = DockerIgnore.parse(files.dockerignore)
+    _check_scripts(manifests, scripts, files, dockerignore)
+    overrides = app.dependencies if app is not None else {}
+    dependencies = tuple(
+        dependency for tag in image_languages
+        for dependency in ([Dependency(tag, overrides[tag])] if tag in overrides
+                           else _dependency_files(tag, files.files))
+    )
+    return AppPlan(image_languages, {t: s for t, s in scripts.items() if s}, dependencies,
+                   dockerignore)
+
+
+def _dependency_files(tag: Language, files: frozenset[str]) -> list[Dependency]:
+    """In each folder, the language's preferred dependency file."""
+    installer = recipe_for(tag).installer
+    if installer is None:
+        return []
+    chosen: dict[str, str] = {}
+    for name in installer.files:
+        for path in sorted(files):
+            folder = posixpath.dirname(path)
+            if posixpath.basename(path) == name and folder not in chosen and (
+                    not in_ignored_folder(path)):
+                chosen[folder] = path
+    return [Dependency(tag, chosen[folder]) for folder in sorted(chosen)]
+
+
+def _check_scripts(manifests: list[Manifest], scripts: Mapping[Language, tuple[str, ...]],
+                   files: ContextFiles, dockerignore: DockerIgnore) -> None:
+    """Every script to load exists and reaches the image."""
+    named_in = {script: manifest for manifest in manifests for script in manifest.scripts}
+    for script in (s for names in scripts.values() for s in names):
+        pattern = dockerignore.excluded_by(script)
+        if files.existing_scripts is not None and script not in files.existing_scripts:
+            problem = "which is not in the build context"
+        elif pattern is not None:
+            problem = (f"but {DOCKERIGNORE} line {pattern.line} (`{pattern.text}`) keeps it out "
+                       "of the image")
+        else:
+            continue
+        manifest = named_in.get(script)
+        if manifest is None:
+            raise DeclarationError(f"`app.scripts` names `{script}`, {problem}")
+        raise DeclarationError(f"names `{script}`, {problem}", manifest.scripts_line,
+                               source=manifest.source)

@@ -1,19 +1,20 @@
-"""The app's image: the runtime, the CLI, a layer per language of the app's
-dependencies, then the app's own files on top; and the smoke check that
-loads every script before the image is returned.
+"""The app's image: the runtime, the CLI, a layer per dependency file, then
+the app's own files on top; and the smoke check that loads every script
+before the image is returned.
 """
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from frontend.llb import BindMount, CacheMount, SecretMount, State
-from frontend.plan.app import AppPlan
+from frontend.plan.app import AppPlan, Dependency
 from frontend.plan.compose import FilesLayer, InstalledFiles, compose
 from frontend.plan.layout import APP_PATH, LAUNCHER_PATH
 from frontend.plan.recipe import recipe_for
 from frontend.plan.runtime import Runtime
-from frontend.plan.shell import APT_CLEAN, apt_install, launcher, smoke_check
+from frontend.plan.shell import APT_CLEAN, SMOKE_CHECK, apt_install, launcher, smoke_check_args
 
 
 @dataclass(frozen=True)
@@ -27,35 +28,47 @@ class AppImage:
 
 @dataclass(frozen=True)
 class AppSource:
-    """The app to build and what the context holds."""
+    """The app to build, and where its files come from."""
 
     plan: AppPlan
-    files: frozenset[str]
+    # The app's files (what .dockerignore lets through), and the dependency
+    # files alone, which the installs read whatever .dockerignore says.
+    files: State
+    dependency_files: State
+    # Every dependency file and lockfile the context holds.
+    present: frozenset[str]
     declaration_file: str
 
 
-def dependency_layer(runtime: Runtime, tag: str, manifest: str,
-                     present: frozenset[str]) -> InstalledFiles:
-    """The app's dependencies of one language, installed on a branch that
-    has the installer (pip, npm, bundler): only what the install wrote
-    reaches the image, and only the manifest's content keys its cache."""
+def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource) -> InstalledFiles:
+    """One dependency file's install, in its own folder of the app, on a
+    branch that has the installer (pip, npm, bundler): only what the install
+    wrote reaches the image, and only the file (and its lockfile) keys its
+    cache."""
+    tag = dependency.language
     installer = recipe_for(tag).installer
+    if installer is None:
+        raise ValueError(f"no installer for {tag}")
     build = runtime.core.language(tag)
-    context = runtime.core.inputs.context
-    if installer is None or context is None:
-        raise ValueError(f"no installer for {tag}, or no build context")
+    folder = dependency.folder
+    beside = frozenset(posixpath.basename(path) for path in app.present
+                       if posixpath.dirname(path) == folder)
+    inputs = [dependency.file, *(posixpath.join(folder, lock) for lock in installer.locks
+                                 if lock in beside)]
     with_installer = build.run(
         runtime.core.inputs.base,
         f"apt-get update && {apt_install(installer.packages)} && {APT_CLEAN}",
         name=f"install {' and '.join(installer.packages)}",
     )
-    inputs = [manifest, *(lock for lock in installer.locks if lock in present)]
-    prepared = with_installer.copy(context, "/", APP_PATH, include=inputs,
+    prepared = with_installer.copy(app.dependency_files, "/", APP_PATH, include=inputs,
                                    name=f"[{tag}] add {', '.join(inputs)}")
-    command = installer.command(manifest, present)
+    name = posixpath.basename(dependency.file)
+    command = installer.command(name, beside)
     tool = " ".join(command.split()[:2])
+    where = posixpath.join(APP_PATH, folder) if folder else APP_PATH
     installed = build.run(
-        prepared, command, name=f"install the app's dependencies with `{tool}`", cwd=APP_PATH,
+        prepared, command, name=f"install {dependency.file} with `{tool}`", cwd=where,
+        args=[name],
         mounts=[
             *(CacheMount(dest=cache, cache_id=f"metacall-{tag}{cache.replace('/', '-')}")
               for cache in installer.caches),
@@ -63,30 +76,35 @@ def dependency_layer(runtime: Runtime, tag: str, manifest: str,
               for secret_id, path in installer.secrets),
         ],
     )
-    return InstalledFiles(f"[{tag}] app dependencies", prepared, installed, installer.paths)
+    paths = tuple(posixpath.join(where, path) for path in installer.paths)
+    return InstalledFiles(f"[{tag}] dependencies from {dependency.file}", prepared, installed,
+                          paths)
 
 
-def app_image(runtime: Runtime, app: AppSource, *, smoke_check_on: bool) -> AppImage:
-    context = runtime.core.inputs.context
-    assert context is not None, "an app is built from a build context"
+def app_image(runtime: Runtime, app: AppSource, *, smoke_check_limit: int | None) -> AppImage:
+    """`smoke_check_limit`: how long a script may take to load (None: no check)."""
     plan = app.plan
-    dependencies = [dependency_layer(runtime, tag, manifest, app.files)
-                    for tag, manifest in plan.dependencies.items()]
+    dependencies = [dependency_layer(runtime, dependency, app)
+                    for dependency in plan.dependencies]
     # The launcher's and the smoke check's metacallcli comes with the CLI files.
     assembled = runtime.assemble([*runtime.files(), runtime.cli_files(), *dependencies],
                                  name="app")
+    # Installed dependencies replace what the context has in their place
+    # (node_modules beside package.json).
+    replaced = [posixpath.relpath(path, APP_PATH) for layer in dependencies
+                for path in layer.paths if path.startswith(f"{APP_PATH}/")]
     app_files = State().copy(
-        context, "/", APP_PATH, exclude=[app.declaration_file, ".git"],
+        app.files, "/", APP_PATH, exclude=[app.declaration_file, *replaced],
         name="[app] add the app's files",
     ).mkdir("/usr/local/bin", name="[app] create /usr/local/bin").mkfile(
-        LAUNCHER_PATH, launcher(plan.scripts), mode=0o755, name="[app] write the launcher",
+        LAUNCHER_PATH, launcher(plan.loads), mode=0o755, name="[app] write the launcher",
     )
     # The app's files go on top of the finished image: editing a script
     # re-runs only this merge and the smoke check.
     image = compose(assembled, [FilesLayer("[app] add", app_files, (APP_PATH, LAUNCHER_PATH))],
                     merge_diff=runtime.core.inputs.merge_diff,
                     name="[app] add the app to the image")
-    if not smoke_check_on:
+    if smoke_check_limit is None:
         return AppImage(image, None)
     # The check mounts the app's files on the assembled image instead of
     # running on the image: it starts without waiting for the merge, and
@@ -99,7 +117,7 @@ def app_image(runtime: Runtime, app: AppSource, *, smoke_check_on: bool) -> AppI
                for layer in dependencies for path in layer.paths
                if path.startswith(f"{APP_PATH}/")]
     check = runtime.core.steps.run(
-        assembled, smoke_check(plan.scripts),
+        assembled, SMOKE_CHECK, args=smoke_check_args(plan.loads, smoke_check_limit),
         name="[app] smoke check: load every script with MetaCall", cwd=APP_PATH,
         mounts=mounts, network=False,
     )

@@ -119,7 +119,7 @@ class CoreGraph:
         last = tags[-1]
         core = self.language(CORE_LABEL)
         options = [recipe_for(t).script_option for t in tags]
-        options += [flag for flag, wanted in (("ports", self.options.ports),
+        options += [flag for flag, wanted in (("ports", bool(self.options.ports)),
                                               ("tests", self.options.tests)) if wanted]
         configured = self.steps.run(
             self.deps(tags), core.core_tool("../tools/metacall-configure.sh", *options),
@@ -145,7 +145,7 @@ class CoreGraph:
                 " && ".join(commands or ["cmake --install ."]) + " && rm -f install_manifest*.txt",
                 name=f"[{label}] install MetaCall {what}", source=last, cwd=BUILD_PATH,
                 # The py port installs itself with pip.
-                network=self.options.ports,
+                network=bool(self.options.ports),
             )
 
         # Core installs its plugins (backtrace, the CLI's REPL) with no component.

@@ -38,10 +38,10 @@ class LanguageSteps:
 
     def run(
         self, state: State, script: str, *, name: str, cwd: str = "/",
-        mounts: Sequence[Mount] = (),
+        mounts: Sequence[Mount] = (), args: Sequence[str] = (),
     ) -> State:
         return self.steps.run(state, script, name=f"[{self.label}] {name}", source=self.label,
-                              cwd=cwd, mounts=mounts)
+                              cwd=cwd, mounts=mounts, args=args)
 
     def core_tool(self, script: str, *options: str) -> str:
         """A command running one of core's tools/ scripts, as they take
@@ -77,15 +77,17 @@ def runtime_packages(*packages: str) -> str:
 
 @dataclass(frozen=True)
 class Installer:
-    """How a language installs an app's dependencies: the manifests it reads,
+    """How a language installs an app's dependencies: the files it reads,
     preferred first, and the lockfiles beside them; the installer's Debian
-    packages; where it installs (all the image gets of it) and the caches and
-    credentials (BuildKit secrets by id, mounted at a path) it uses."""
+    packages; where it installs (all the image gets of it: absolute, or
+    relative to the file's folder) and the caches and credentials (BuildKit
+    secrets by id, mounted at a path) it uses. `command(name, beside)` is the
+    shell command run in the file's folder, with the file's name as "$1"."""
 
     files: tuple[str, ...]
     packages: tuple[str, ...]
     paths: tuple[str, ...]
-    command: Callable[[str, frozenset[str]], str]  # (manifest, files beside it)
+    command: Callable[[str, frozenset[str]], str]
     locks: tuple[str, ...] = ()
     caches: tuple[str, ...] = ()
     secrets: tuple[tuple[str, str], ...] = ()

@@ -4,7 +4,7 @@ each can be read (and quoted) in one place."""
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from frontend.plan.layout import CONFIGURATION_DIR, DPKG_STATUS_DIR, SCRIPTS_PATH
 
@@ -50,12 +50,12 @@ FINISH_RUNTIME = (
 )
 
 
-# An app's scripts: per language, relative to the app's directory.
-Scripts = Mapping[str, Sequence[str]]
+# An app's scripts in load order: (language tag, path relative to the app).
+Scripts = Sequence[tuple[str, str]]
 
 
 def _load_lines(scripts: Scripts) -> list[str]:
-    return [f"load {tag} {script}" for tag, names in scripts.items() for script in names]
+    return [f"load {tag} {script}" for tag, script in scripts]
 
 
 def _feed(lines: list[str]) -> str:
@@ -65,31 +65,81 @@ def _feed(lines: list[str]) -> str:
 
 def launcher(scripts: Scripts) -> bytes:
     """The app's entrypoint. metacallcli given scripts runs them and exits,
-    so the launcher loads them through the REPL, then hands it stdin."""
-    return (
-        "#!/bin/sh\n"
-        "# Loads the app's scripts into metacallcli, then passes stdin to its REPL.\n"
-        'if [ "$#" -gt 0 ]; then exec metacallcli "$@"; fi\n'
-        f"{{ {_feed(_load_lines(scripts))}; cat; }} | exec metacallcli\n"
-    ).encode()
+    so the launcher loads them through the REPL. With stdin (a terminal or a
+    pipe: `docker run -i`) the REPL reads it after the loads; without
+    (`docker run -d`) the REPL ends at once and MetaCall keeps running while
+    a script serves. As PID 1 it passes `docker stop`'s signal on."""
+    return f"""#!/bin/sh
+# Loads the app's scripts into metacallcli; stdin, if any, goes to its REPL.
+# With arguments: metacallcli ARGS.
+if [ "$#" -gt 0 ]; then exec metacallcli "$@"; fi
+loads() {{ {_feed(_load_lines(scripts))}; }}
+if [ -t 0 ] || [ -p /dev/stdin ]; then
+	exec 3<&0
+	{{ loads; cat <&3; }} | metacallcli &
+else
+	loads | metacallcli &
+fi
+cli=$!
+stop() {{
+	kill -TERM "$cli" 2>/dev/null
+	for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$cli" 2>/dev/null || exit 143; sleep 0.1; done
+	kill -KILL "$cli" 2>/dev/null
+	exit 137
+}}
+trap stop INT TERM
+wait "$cli"
+""".encode()
 
 
-def smoke_check(scripts: Scripts) -> str:
-    """Loads every script: a load answers 0 at the prompt when it worked. All
-    load in one metacallcli; only when one fails is each loaded on its own,
-    to fail the build naming the script, with the loader's message."""
-    lines = _load_lines(scripts)
-    if not lines:
-        return "true"
-    each = "; ".join(
-        f"out=$({_feed([line, 'exit'])} | metacallcli 2>&1); "
-        "printf '%s\\n' \"$out\" | grep -qx 'λ 0' || "
-        f"{{ echo {shlex.quote(f'smoke check: `{line}` failed:')}; "
-        "printf '%s\\n' \"$out\"; exit 1; }"
-        for line in lines
-    )
-    return (
-        f"loaded=$({_feed([*lines, 'exit'])} | metacallcli 2>&1 | grep -cx 'λ 0'); "
-        f"[ \"$loaded\" = {len(lines)} ] || {{ {each}; "
-        "echo 'smoke check: the scripts load one by one but not together'; exit 1; }"
-    )
+# The smoke check: `SMOKE_CHECK LIMIT TAG SCRIPT [TAG SCRIPT]…` loads each
+# script into one metacallcli, in order, and fails naming the first that
+# does not load, or that does not finish loading within LIMIT seconds (a
+# script may start a server, not block). After each load it sends a command
+# the REPL does not know: its answer marks the load as finished.
+SMOKE_CHECK = r"""limit=$1; shift
+in=/tmp/metacall-smoke-check.in out=/tmp/metacall-smoke-check.out
+mkfifo "$in"
+metacallcli < "$in" > "$out" 2>&1 &
+cli=$!
+exec 3> "$in"
+fail() {
+	kill -KILL "$cli" 2>/dev/null
+	echo "smoke check: $1"
+	echo "---- metacallcli said:"
+	tail -n "+$2" "$out" | grep -v 'metacall-smoke-check-' | head -n 40
+	echo "----"
+	port="No module named '?metacall|Cannot find module '?metacall|such file -- metacall"
+	if grep -Eq "$port" "$out"; then
+		echo "hint: the script uses MetaCall's ports: they are built unless core.ports is false"
+	elif grep -Eq "No module named|Cannot find module|cannot load such file" "$out"; then
+		echo "hint: is the module in the app's requirements.txt, package.json or Gemfile?"
+	fi
+	exit 1
+}
+n=0
+while [ "$#" -gt 1 ]; do
+	tag=$1 script=$2; shift 2; n=$((n + 1))
+	start=$(($(wc -l < "$out") + 1))
+	printf 'load %s %s\nmetacall-smoke-check-%s\n' "$tag" "$script" "$n" >&3
+	ticks=0
+	until grep -Eq "metacall-smoke-check-$n([^0-9]|\$)" "$out"; do
+		kill -0 "$cli" 2>/dev/null \
+			|| fail "metacallcli stopped while loading $script ($tag)" "$start"
+		[ "$ticks" -lt "$((limit * 10))" ] || fail "$script ($tag) did not finish loading \
+within $limit s: a script must return once loaded (a server may listen, not block)" "$start"
+		sleep 0.1
+		ticks=$((ticks + 1))
+	done
+	answer=$(tail -n "+$start" "$out" | sed "/metacall-smoke-check-$n/,\$d" \
+		| sed -n 's/^\(λ \)\{0,1\}\(-\{0,1\}[0-9][0-9]*\)$/\2/p' | tail -n 1)
+	[ "$answer" = 0 ] \
+		|| fail "$script ($tag) did not load: MetaCall answered ${answer:-nothing}" "$start"
+done
+kill -KILL "$cli" 2>/dev/null
+echo "smoke check: $n script(s) loaded"
+"""
+
+
+def smoke_check_args(scripts: Scripts, limit: int) -> list[str]:
+    return [str(limit), *(word for load in scripts for word in load)]

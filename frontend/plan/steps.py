@@ -3,16 +3,30 @@
 One place decides what a step sees: the CA secret and the apt cache when it
 may use the network, none when it may not, the base image's environment,
 the target platform, and the declaration line the step comes from.
+
+A step's shell program is a file mounted for that step only, run as
+`/bin/sh /run/metacall/<program> ARGS…`: when it fails, BuildKit shows that
+short command (never a program of hundreds of characters), and what the
+user wrote (file names) reaches the program as arguments, never as code.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from frontend.llb import CacheMount, Mount, SecretMount, SourceRange, State
+from frontend.llb import BindMount, CacheMount, Mount, SecretMount, SourceRange, State
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.shell import CA_PREAMBLE, CA_SECRET_ID, CA_SECRET_PATH
+
+PROGRAMS_PATH = "/run/metacall"
+
+
+def program_name(step_name: str) -> str:
+    """`install-runtime-libraries` for `[py] install runtime libraries`."""
+    words = re.sub(r"^\[[^]]*\]\s*", "", step_name).lower()
+    return re.sub(r"[^a-z0-9]+", "-", words).strip("-")[:48].strip("-") or "step"
 
 
 @dataclass(frozen=True)
@@ -33,9 +47,11 @@ class Steps:
         cwd: str = "/",
         mounts: Sequence[Mount] = (),
         network: bool = True,
+        args: Sequence[str] = (),
     ) -> State:
-        """Runs `script` with /bin/sh on `state`. `source` names the
-        declaration element the step comes from (see `locations`)."""
+        """Runs `script` with /bin/sh on `state`, `args` as its "$@".
+        `source` names the declaration element the step comes from (see
+        `locations`)."""
         all_mounts = list(mounts)
         if network:
             script = CA_PREAMBLE + script
@@ -43,8 +59,12 @@ class Steps:
                 SecretMount(dest=CA_SECRET_PATH, secret_id=CA_SECRET_ID),
                 CacheMount(dest="/var/cache/apt/archives", cache_id="metacall-apt-archives"),
             ]
+        program = program_name(name)
+        programs = State().mkfile(f"/{program}", f"# {name}\n{script}\n".encode(),
+                                  name=f"[internal] program: {name}")
+        all_mounts.append(BindMount(dest=PROGRAMS_PATH, source=programs))
         return state.run(
-            ["/bin/sh", "-c", script],
+            ["/bin/sh", f"{PROGRAMS_PATH}/{program}", *args],
             name=name,
             env=(*self.base_env, "DEBIAN_FRONTEND=noninteractive"),
             cwd=cwd,

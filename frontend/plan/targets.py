@@ -74,8 +74,9 @@ def _cli_unavailable(plan: Plan) -> str | None:
 
 def _build_app(plan: Plan) -> Built:
     assert plan.app is not None
-    smoke = plan.app_options.smoke_check if plan.app_options else True
-    built = app_image(plan.runtime, plan.app, smoke_check_on=smoke)
+    options = plan.app_options or AppOptions()
+    built = app_image(plan.runtime, plan.app, smoke_check_limit=options.smoke_check_timeout
+                      if options.smoke_check else None)
     return Built(built.image, () if built.smoke_check is None else (built.smoke_check,))
 
 

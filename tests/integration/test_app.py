@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def test_node_app_takes_its_languages_from_the_manifest(buildx, tmp_path) -> Non
     app = example_copy("node-app", tmp_path / "app")
     result = buildx(app, *FIXTURE)
     assert result.returncode == 0, result
-    assert "[node] install the app's dependencies with `npm ci`" in result.output
+    assert "[node] install package.json with `npm ci`" in result.output
     code, output = run_image(result.tag, ["-c", "cat /app/node_modules/is-number/package.json"],
                              entrypoint="/bin/sh")
     assert '"version": "7.0.0"' in output, output
@@ -84,18 +85,51 @@ def test_changing_package_json_leaves_the_pip_layer_cached(buildx, tmp_path) -> 
         return "\n".join(line for line in again.output.splitlines()
                          if line.startswith(f"#{number.group(1)} "))
 
-    assert "CACHED" in step("[py] install the app's dependencies with `pip install`")
-    assert "CACHED" not in step("[node] install the app's dependencies with `npm ci`")
+    assert "CACHED" in step("[py] install requirements.txt with `pip install`")
+    assert "CACHED" not in step("[node] install package.json with `npm ci`")
 
 
 def test_smoke_check_names_the_script_that_does_not_load(buildx, tmp_path) -> None:
-    app = write_app(tmp_path, "languages: [py]\napp:\n  scripts:\n    py: [missing.py]\n")
+    scripts = {"main.py": "def main():\n    return 1\n",
+               "broken.py": "# metacall-fixture: fail\n"}
+    app = write_app(tmp_path, "languages: [py]\napp:\n  scripts:\n    py: [main.py, broken.py]\n",
+                    scripts)
     result = buildx(app, *FIXTURE, tag=False)
     assert result.returncode != 0
-    assert "smoke check: `load py missing.py` failed" in result.output, result
-    off = write_app(tmp_path / "off", "languages: [py]\napp:\n  scripts:\n    py: [missing.py]\n"
-                    "  smoke-check: false\n")
+    assert "smoke check: broken.py (py) did not load: MetaCall answered 1" in result.output, result
+    # A short command, not the program: what buildx prints as the failed process.
+    assert ('process "/bin/sh /run/metacall/smoke-check-load-every-script-with-metacall 60 '
+            'py main.py py broken.py" did not complete successfully') in result.output, result
+    off = write_app(tmp_path / "off", "languages: [py]\napp:\n  scripts:\n    py: [broken.py]\n"
+                    "  smoke-check: false\n", scripts)
     assert buildx(off, *FIXTURE, tag=False).returncode == 0
+
+
+def test_a_script_that_never_finishes_loading_fails_within_the_limit(buildx, tmp_path) -> None:
+    app = write_app(tmp_path, "app:\n  smoke-check-timeout: 3\n", {
+        "metacall.json": '{"language_id": "py", "scripts": ["stuck.py"]}',
+        "stuck.py": "# metacall-fixture: hang\n",
+    })
+    started = time.monotonic()
+    result = buildx(app, *FIXTURE, tag=False, timeout=600)
+    assert result.returncode != 0
+    assert "smoke check: stuck.py (py) did not finish loading within 3 s" in result.output, result
+    check = re.search(r"^#(\d+) \[app\] smoke check", result.output, re.M)
+    assert check, result
+    # The check itself stopped at the limit (the rest of the time is the build).
+    ran = re.findall(rf"^#{check.group(1)} (\d+\.\d+) ", result.output, re.M)
+    assert ran and float(ran[-1]) < 10, result
+    assert time.monotonic() - started < 600
+
+
+def test_a_missing_script_fails_before_anything_builds(buildx, tmp_path) -> None:
+    app = write_app(tmp_path, "", {
+        "metacall.json": '{\n  "language_id": "py",\n  "scripts": ["missing.py"]\n}\n'})
+    result = buildx(app, *FIXTURE, tag=False)
+    assert result.returncode != 0
+    assert "metacall.json:3" in result.output, result
+    assert '>>>   "scripts": ["missing.py"]' in result.output, result
+    assert "names `missing.py`, which is not in the build context" in result.output, result
 
 
 def test_manifest_language_missing_from_languages_is_an_error(buildx, tmp_path) -> None:

@@ -57,16 +57,15 @@ def test_classic_store_builds_an_app_and_runs_its_smoke_check(
     """The app's files are copied instead of merged; the smoke check still
     mounts them on the assembled image, and still fails on a missing script."""
     declaration = "languages: [py]\napp:\n  scripts:\n    py: [main.py{}]\n"
-    app = write_app(tmp_path / "app", declaration.format(""),
-                    {"main.py": "def main():\n    return 1\n"})
+    scripts = {"main.py": "def main():\n    return 1\n", "broken.py": "# metacall-fixture: fail\n"}
+    app = write_app(tmp_path / "app", declaration.format(""), scripts)
     result = buildx(app, "--build-context", f"metacall-core={FIXTURE_CORE}")
     assert result.returncode == 0, result
     assert "[app] add /app" in result.output
     assert "[app] smoke check: load every script with MetaCall" in result.output
     code, output = run_image(result.tag, ["-c", "ls /app"], entrypoint="/bin/sh")
     assert code == 0 and "main.py" in output, output
-    broken = write_app(tmp_path / "broken", declaration.format(", missing.py"),
-                       {"main.py": "def main():\n    return 1\n"})
+    broken = write_app(tmp_path / "broken", declaration.format(", broken.py"), scripts)
     failed = buildx(broken, "--build-context", f"metacall-core={FIXTURE_CORE}", tag=False)
     assert failed.returncode != 0
-    assert "smoke check: `load py missing.py` failed" in failed.output, failed
+    assert "smoke check: broken.py (py) did not load" in failed.output, failed

@@ -44,3 +44,12 @@ def digest_named(definition: pb.Definition, name: str) -> str:
 
 def op_named(definition: pb.Definition, name: str) -> pb.Op:
     return ops_of(definition)[digest_named(definition, name)]
+
+
+def program_of(definition: pb.Definition, op: pb.Op) -> str:
+    """The shell program an exec step runs (a file mounted for the step)."""
+    ops = ops_of(definition)
+    (mount,) = [m for m in op.exec.mounts if m.dest == "/run/metacall"]
+    program = ops[op.inputs[mount.input].digest].file.actions[0].mkfile
+    assert op.exec.meta.args[:2] == ["/bin/sh", f"/run/metacall{program.path}"]
+    return program.data.decode()

@@ -1,27 +1,38 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from frontend.compile import BuildFacts
-from frontend.declaration import DeclarationError, parse
+from frontend.declaration import DeclarationError, Language, parse
 from frontend.pb import llb_pb2 as pb
-from frontend.plan.app import ContextFiles, plan_app
-from tests.unit.definitions import HEAD, compile_text, ops_of
+from frontend.plan.app import AppPlan, ContextFiles, Dependency, plan_app
+from tests.unit.definitions import HEAD, compile_text, names, op_named, ops_of, program_of
 
 
 def manifest(tag: str, *scripts: str, path: str = ".") -> bytes:
     return json.dumps({"language_id": tag, "path": path, "scripts": list(scripts)}).encode()
 
 
-def files(*names: str, **manifests: bytes) -> ContextFiles:
-    found = {name.replace("_", "-") + ".json": data for name, data in manifests.items()}
-    return ContextFiles(frozenset([*names, *found]), found)
+def files(*names: str, dockerignore: str = "", manifests: dict[str, bytes] | None = None,
+          **named: bytes) -> ContextFiles:
+    """A context holding `names` and manifests (metacall_py= for metacall-py.json,
+    sub__metacall= for sub/metacall.json, or by path in `manifests`)."""
+    found = {name.replace("__", "/").replace("_", "-") + ".json": data
+             for name, data in named.items()} | (manifests or {})
+    return ContextFiles(frozenset([*names, *found]), found, dockerignore)
 
 
-def plan(text: str, context: ContextFiles):
+def plan(text: str, context: ContextFiles) -> AppPlan | None:
     return plan_app(parse(HEAD + text).declaration, context, languages_line=2)
+
+
+def error_of(text: str, context: ContextFiles) -> DeclarationError:
+    with pytest.raises(DeclarationError) as caught:
+        plan(text, context)
+    return caught.value
 
 
 def test_no_app_key_and_no_manifest_is_no_app() -> None:
@@ -32,11 +43,51 @@ def test_manifests_decide_languages_scripts_and_dependency_files() -> None:
     context = files("requirements.txt", "package.json", "package-lock.json",
                     metacall_py=manifest("py", "main.py"),
                     metacall_node=manifest("node", "index.js", path="src"))
-    app = plan("base-image: debian:bookworm-slim\n", context)
+    app = plan("", context)
     assert app is not None
     assert app.languages == ("py", "node")
     assert app.scripts == {"py": ("main.py",), "node": ("src/index.js",)}
-    assert app.dependencies == {"py": "requirements.txt", "node": "package.json"}
+    assert app.dependencies == (Dependency(Language.PY, "requirements.txt"),
+                                Dependency(Language.NODE, "package.json"))
+
+
+def test_manifests_anywhere_several_per_language_relative_to_their_folder() -> None:
+    """As MetaCall's FaaS finds them: by name, in any folder, the language
+    from language_id; none at the root."""
+    context = files(
+        "api/package.json", "api/lib/requirements.txt", "web/package.json",
+        "node_modules/x/package.json",
+        api__metacall=manifest("node", "index.js", "routes/users.js", path="src"),
+        web__metacall_frontend=manifest("node", "server.js"),
+        tools__metacall=manifest("py", "../api/lib/helper.py"),
+        manifests={"node_modules/dep/metacall.json": manifest("rb", "ignored.rb")},
+    )
+    app = plan("", context)
+    assert app is not None
+    assert app.languages == ("py", "node")  # node_modules is not the app's
+    assert app.scripts == {"py": ("api/lib/helper.py",),
+                           "node": ("api/src/index.js", "api/src/routes/users.js",
+                                    "web/server.js")}
+    assert app.dependencies == (Dependency(Language.PY, "api/lib/requirements.txt"),
+                                Dependency(Language.NODE, "api/package.json"),
+                                Dependency(Language.NODE, "web/package.json"))
+
+
+def test_a_folder_installs_its_preferred_dependency_file_once() -> None:
+    context = files("requirements.txt", "pyproject.toml", "lib/pyproject.toml",
+                    metacall=manifest("py", "main.py"))
+    app = plan("", context)
+    assert app is not None
+    assert app.dependencies == (Dependency(Language.PY, "requirements.txt"),
+                                Dependency(Language.PY, "lib/pyproject.toml"))
+
+
+def test_node_comes_with_every_app_for_its_cli_and_installs_package_json() -> None:
+    app = plan("", files("package.json", "Gemfile", metacall_py=manifest("py", "main.py")))
+    assert app is not None
+    assert app.languages == ("py", "node")
+    # No Ruby in the image: its Gemfile is not installed.
+    assert app.dependencies == (Dependency(Language.NODE, "package.json"),)
 
 
 def test_app_keys_override_the_manifests() -> None:
@@ -45,21 +96,53 @@ def test_app_keys_override_the_manifests() -> None:
                "  dependencies: {py: pyproject.toml}\n", context)
     assert app is not None
     assert app.scripts == {"py": ("other.py",)}
-    assert app.dependencies == {"py": "pyproject.toml"}
+    assert app.dependencies == (Dependency(Language.PY, "pyproject.toml"),)
 
 
 def test_a_manifest_language_outside_languages_is_an_error_at_its_line() -> None:
-    with pytest.raises(DeclarationError) as caught:
-        plan("languages: [py]\n", files(metacall_node=manifest("node", "index.js")))
-    assert caught.value.line == 2
-    assert "the manifests name node" in caught.value.message
+    error = error_of("languages: [py]\n", files(metacall_node=manifest("node", "index.js")))
+    assert error.line == 2
+    assert "the manifests name node" in error.message
 
 
-def test_bad_manifests_are_reported_by_name() -> None:
-    with pytest.raises(DeclarationError, match=r"metacall-py\.json: not a MetaCall manifest"):
-        plan("languages: [py]\n", files(metacall_py=b"{}"))
-    with pytest.raises(DeclarationError, match="inside the build context"):
-        plan("languages: [py]\n", files(metacall_py=manifest("py", "../x.py")))
+@pytest.mark.parametrize(("data", "line", "message"), [
+    (b"{}", 1, "`language_id`: Field required"),
+    (b'{"language_id": "py",\n "scripts": "main.py"}', 2, "`scripts`: Input should be a list"),
+    (b'{"language_id": "pyhton", "scripts": ["a.py"]}', 1, "unknown language `pyhton`"),
+    (b'{\n  "language_id": "py",,\n}', 2, "not JSON: Expecting property name"),
+    (b"[1]", 1, "a MetaCall manifest is a JSON object"),
+    (b"\xff\xfe", 0, "not UTF-8 text"),
+    (b'{"language_id": "py", "path": "../..",\n "scripts": ["x.py"]}', 2,
+     "script `x.py` (path `../..`) is outside the build context"),
+    (b'{"language_id": "py", "scripts": ["/etc/passwd"]}', 1, "outside the build context"),
+    (b'{"language_id": "py", "scripts": ["my app.py"]}', 1, "cannot load a path with spaces"),
+])
+def test_a_bad_manifest_is_an_error_in_that_manifest(data: bytes, line: int,
+                                                     message: str) -> None:
+    error = error_of("", files(sub__metacall_py=data))
+    assert error.source is not None and error.source.filename == "sub/metacall-py.json"
+    assert error.line == line
+    assert message in error.message, error.message
+
+
+def test_a_missing_script_is_an_error_at_the_manifests_scripts_line() -> None:
+    context = replace(files(metacall=b'{"language_id": "py",\n"scripts": ["main.py"]}'),
+                      existing_scripts=frozenset())
+    error = error_of("", context)
+    assert error.source is not None and error.source.filename == "metacall.json"
+    assert (error.line, error.message) == (
+        2, "names `main.py`, which is not in the build context")
+
+
+def test_a_script_dockerignore_keeps_out_is_an_error_naming_the_pattern() -> None:
+    context = files(metacall=manifest("py", "src/main.py"),
+                    dockerignore="# generated\nnode_modules\nsrc/\n")
+    error = error_of("", context)
+    assert error.message == ("names `src/main.py`, but .dockerignore line 3 (`src/`) keeps it "
+                             "out of the image")
+    allowed = files(metacall=manifest("py", "src/main.py"),
+                    dockerignore="src/\n!src/main.py\n")
+    assert plan("", allowed) is not None
 
 
 def test_the_pip_step_reads_only_requirements_txt() -> None:
@@ -82,16 +165,69 @@ def test_the_smoke_check_is_a_separate_definition_that_mounts_the_app() -> None:
     compiled = compile_text("languages: [node]\n", None, facts=BuildFacts(context_files=context))
 
     def smoke_checks(definition: pb.Definition) -> list[pb.ExecOp]:
-        return [op.exec for op in ops_of(definition).values()
-                if op.WhichOneof("op") == "exec" and "load node index.js" in op.exec.meta.args[-1]]
+        return [op.exec for op in ops_of(definition).values() if op.WhichOneof("op") == "exec"
+                and "metacall-smoke-check" in program_of(definition, op)]
 
     # What the loaders write while the check runs never reaches the image.
     assert smoke_checks(compiled.definition) == []
     (check,) = compiled.checks
     (run,) = smoke_checks(check)
-    mounts = {(m.dest, m.selector, m.readonly) for m in run.mounts if m.dest != "/"}
+    # The scripts reach the program as arguments, after the time limit.
+    assert run.meta.args[2:] == ["60", "node", "index.js"]
+    mounts = {(m.dest, m.selector, m.readonly) for m in run.mounts
+              if m.dest not in ("/", "/run/metacall")}
     # The app's files, and node_modules again over them (the app mount hides it).
     assert mounts == {("/app", "/app", False), ("/app/node_modules", "/app/node_modules", True)}
     off = compile_text("languages: [node]\napp:\n  smoke-check: false\n", None,
                        facts=BuildFacts(context_files=context))
     assert off.checks == ()
+
+
+def test_the_one_line_declaration_builds_the_app_of_the_manifests() -> None:
+    context = files("package.json", api__metacall=manifest("node", "index.js"))
+    compiled = compile_text("", None, facts=BuildFacts(context_files=context))
+    assert compiled.config["config"]["Entrypoint"] == ["/usr/local/bin/metacall-app"]
+    assert compiled.config["config"]["Labels"]["io.metacall.target"] == "app"
+
+
+def test_without_manifests_or_languages_the_error_says_what_is_missing() -> None:
+    with pytest.raises(DeclarationError) as caught:
+        compile_text("", None)
+    assert caught.value.message.startswith(
+        "no `languages` declared, and the build context has no MetaCall manifest")
+
+
+def test_ports_are_on_for_apps_unless_turned_off() -> None:
+    app = files(metacall=manifest("py", "main.py"))
+
+    def configured(text: str, target: str | None, context: ContextFiles = app) -> str:
+        compiled = compile_text(text, target, facts=BuildFacts(context_files=context))
+        return next(program_of(compiled.definition, op)
+                    for op in ops_of(compiled.definition).values()
+                    if op.WhichOneof("op") == "exec" and "metacall-configure.sh" in
+                    program_of(compiled.definition, op))
+
+    assert "python ports" in configured("", None)
+    assert "ports" not in configured("core: {ports: false}\n", None)
+    # The bare images keep core's default, off; an app's runtime is the app's.
+    assert "ports" not in configured("languages: [py]\n", "runtime", ContextFiles())
+    assert "python ports" in configured("", "runtime")
+
+
+def test_each_dependency_file_installs_in_its_own_folder() -> None:
+    context = files("web/package.json", "web/package-lock.json", "lib/requirements.txt",
+                    web__metacall=manifest("node", "server.js"))
+    definition = compile_text("", None, facts=BuildFacts(context_files=context)).definition
+    npm = op_named(definition, "[node] install web/package.json with `npm ci`")
+    assert npm.exec.meta.cwd == "/app/web" and npm.exec.meta.args[2:] == ["package.json"]
+    layer = op_named(definition, "[node] dependencies from web/package.json: "
+                                 "/app/web/node_modules")
+    assert list(layer.file.actions[0].copy.include_patterns) == ["app/web/node_modules"]
+    added = op_named(definition, "[node] add web/package.json, web/package-lock.json")
+    assert list(added.file.actions[0].copy.include_patterns) == [
+        "web/package.json", "web/package-lock.json"]
+    # No py manifest: Python is not in the image, its requirements are not installed.
+    assert not any("requirements" in name for name in names(definition).values())
+    # The app's own node_modules never shadows the installed one.
+    app_files = op_named(definition, "[app] add the app's files")
+    assert "web/node_modules" in app_files.file.actions[0].copy.exclude_patterns

@@ -35,6 +35,9 @@ class FakeBridge:
     solved: list[llb_pb2.Definition] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.files.setdefault("context", {})  # buildx and buildctl always send one
+
     def ping(self) -> Capabilities:
         return Capabilities({cap: caps_pb2.APICap(ID=cap, Enabled=cap not in self.caps_disabled,
                                                   DisabledReason="classic store")
@@ -44,8 +47,11 @@ class FakeBridge:
         self.solved.append(definition)
         op = llb_pb2.Op()
         op.ParseFromString(getattr(definition, "def")[0])
-        if op.WhichOneof("op") == "source":
-            return op.source.identifier.removeprefix("local://")
+        if len(getattr(definition, "def")) == 2 and op.source.identifier.startswith("local://"):
+            name = op.source.identifier.removeprefix("local://")
+            if name not in self.files:
+                raise RpcFailure()  # the client sent no such local directory
+            return name
         return "result"
 
     def read_file(self, ref: str, path: str) -> bytes:
@@ -55,7 +61,14 @@ class FakeBridge:
             raise RpcFailure() from None
 
     def read_dir(self, ref: str, path: str) -> list[fsutil_pb2.Stat]:
-        return [fsutil_pb2.Stat(path=name) for name in sorted(self.files.get(ref, {}))]
+        """The entries of one folder, as fsutil lists them (folders with ModeDir)."""
+        prefix = "" if path == "/" else f"{path}/"
+        entries: dict[str, int] = {}
+        for name in self.files.get(ref, {}):
+            if name.startswith(prefix):
+                first, _, rest = name.removeprefix(prefix).partition("/")
+                entries[first] = gateway.DIRECTORY_MODE if rest else 0o644
+        return [fsutil_pb2.Stat(path=name, mode=mode) for name, mode in sorted(entries.items())]
 
     def resolve_image_config(self, ref: str, platform: llb_pb2.Platform) -> dict:
         return {"architecture": "amd64", "os": "linux", "config": {"Env": ["PATH=/bin"]}}
@@ -93,7 +106,8 @@ def test_options_become_a_typed_request() -> None:
                      "contextkey": "ctx"}),
     })
     assert request == BuildRequest(
-        filename="app.yaml", target="cli", platform="linux/arm64", session_id="s1",
+        filename="app.yaml", filename_given=True, target="cli", platform="linux/arm64",
+        session_id="s1",
         contexts={"metacall-core": "local:core"}, build_args={"A": "x=y"}, no_cache=True,
         context_name="ctx",
     )
@@ -186,3 +200,33 @@ def test_an_unexpected_exception_is_one_line_not_a_traceback(monkeypatch) -> Non
     kind, status = run(FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}}))
     assert kind == "error" and isinstance(status, status_pb2.Status)
     assert status.message == "metacall frontend failed: KeyError: 'boom'"
+
+
+def test_without_a_declaration_file_the_manifests_decide() -> None:
+    """buildctl with only `--local context=…`: no declaration context, no file."""
+    bridge = FakeBridge({"context": {"api/metacall.json": b'{"language_id": "node", '
+                                     b'"scripts": ["index.js"]}', "api/index.js": b""}})
+    kind, metadata = run(bridge)
+    assert kind == "result" and isinstance(metadata, dict), metadata
+    config = json.loads(metadata["containerimage.config"])["config"]
+    assert config["Entrypoint"] == ["/usr/local/bin/metacall-app"]
+    assert config["Labels"]["io.metacall.languages"] == "node"
+
+
+def test_a_named_declaration_file_that_is_missing_is_an_error() -> None:
+    kind, status = run(FakeBridge({"context": {}}), filename="app.yaml")
+    assert kind == "error" and isinstance(status, status_pb2.Status)
+    assert status.message == "metacall frontend: no such file"
+
+
+def test_the_context_is_scanned_in_every_folder_and_scripts_are_checked() -> None:
+    bridge = FakeBridge({
+        "dockerfile": {"metacall.yaml": b"# syntax=metacall/frontend\n"},
+        "context": {"svc/metacall.json": b'{"language_id": "py", "scripts": ["main.py"]}'},
+    })
+    kind, status = run(bridge)
+    assert kind == "error" and isinstance(status, status_pb2.Status)
+    assert status.message == ("svc/metacall.json: names `svc/main.py`, which is not in the "
+                              "build context")
+    (detail,) = status.details
+    assert errdefs_pb2.Source.FromString(detail.value).info.filename == "svc/metacall.json"

@@ -41,10 +41,10 @@ def check_golden(name: str, text: str) -> None:
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_outline(example: str) -> None:
     directory = ROOT / "examples" / example
+    parsed = parse((directory / "metacall.yaml").read_text())
     compiled = compile_declaration(
-        parse((directory / "metacall.yaml").read_text()),
-        BuildRequest(contexts=CONTEXTS),
-        BuildFacts(context_files=scan_directory(directory), core_version="0.9.22"),
+        parsed, BuildRequest(contexts=CONTEXTS),
+        BuildFacts(context_files=scan_directory(directory, parsed), core_version="0.9.22"),
     )
     text = outline(compiled.definition)
     for check in compiled.checks:

@@ -11,7 +11,14 @@ from frontend.declaration import DeclarationError
 from frontend.llb import serialize
 from frontend.pb import llb_pb2 as pb
 from frontend.sources import normalize_image_ref
-from tests.unit.definitions import LOCAL_CORE, compile_text, digest_named, names, ops_of
+from tests.unit.definitions import (
+    LOCAL_CORE,
+    compile_text,
+    digest_named,
+    names,
+    ops_of,
+    program_of,
+)
 
 
 @pytest.mark.parametrize("target", ["deps", "dev", "runtime", "cli"])
@@ -76,7 +83,7 @@ def test_network_steps_mount_the_ca_secret_optionally_and_nothing_else_does() ->
         else:
             assert [s.secretOpt.ID for s in secrets] == ["ca-certificates"], name
             assert secrets[0].secretOpt.optional
-            assert "ca-certificates" in op.exec.meta.args[-1]
+            assert "ca-certificates" in program_of(definition, op)
 
 
 def test_core_source_defaults_to_the_pinned_git_release() -> None:
@@ -107,7 +114,7 @@ def test_tinycc_context_is_built_for_the_c_loader_and_joins_its_runtime() -> Non
     ops = ops_of(given)
     by_name = names(given)
     build = ops[digest_named(given, "[c] build tinycc")]
-    assert "--disable-static" in build.exec.meta.args[-1]
+    assert "--disable-static" in program_of(given, build)
     assert build.exec.meta.cwd == "/usr/local/src/tinycc"
     added = ops[digest_named(given, "[c] add tinycc's runtime files")]
     copy = added.file.actions[0].copy

@@ -1,12 +1,11 @@
 from frontend.llb import State
-from frontend.plan.layout import APP_PATH
 from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
 from frontend.plan.shell import apt_install
 
 
-def npm_install(manifest: str, present: frozenset[str]) -> str:
+def npm_install(manifest: str, beside: frozenset[str]) -> str:
     # A lockfile pins the tree: npm ci installs exactly it.
-    return "npm ci" if "package-lock.json" in present else "npm install"
+    return "npm ci" if "package-lock.json" in beside else "npm install"
 
 
 class Node(Recipe):
@@ -17,7 +16,7 @@ class Node(Recipe):
     runtime_env = (("NODE_PATH", "/usr/local/lib/node_modules"),)
     installer = Installer(
         files=("package.json",), locks=("package-lock.json",), packages=("nodejs", "npm"),
-        paths=(f"{APP_PATH}/node_modules",), caches=("/root/.npm",),
+        paths=("node_modules",), caches=("/root/.npm",),
         secrets=(("npmrc", "/root/.npmrc"),), command=npm_install,
     )
 

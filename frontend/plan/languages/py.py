@@ -13,8 +13,8 @@ COMPILE_STANDARD_LIBRARY = (
 )
 
 
-def pip_install(manifest: str, present: frozenset[str]) -> str:
-    return f"{PIP_INSTALL} -r {manifest}" if manifest.endswith(".txt") else f"{PIP_INSTALL} ."
+def pip_install(manifest: str, beside: frozenset[str]) -> str:
+    return f'{PIP_INSTALL} -r "$1"' if manifest.endswith(".txt") else f"{PIP_INSTALL} ."
 
 
 class Python(Recipe):

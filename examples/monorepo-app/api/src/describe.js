@@ -1,0 +1,3 @@
+module.exports = {
+	describe: (value, numeric) => `${value} is a number: ${numeric}`,
+};
