@@ -42,7 +42,11 @@ RUN set -eu; \
 FROM scratch
 COPY --from=rootfs /rootfs /
 ENV PYTHONPATH=/opt/frontend PYTHONDONTWRITEBYTECODE=1 PATH=/usr/bin
-LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts" \
+# It needs no network, and runs as nobody (it drops root itself too:
+# buildkitd starts frontends as root whatever USER says).
+USER 65534:65534
+LABEL moby.buildkit.frontend.network.none="true" \
+      moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts" \
       org.opencontainers.image.title="metacall/frontend" \
       org.opencontainers.image.description="BuildKit frontend composing compact MetaCall images"
 ENTRYPOINT ["/usr/bin/python3.11", "-m", "frontend"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from frontend.declaration import limits
 from frontend.declaration.errors import DeclarationError, SourceText
 from frontend.declaration.models import (
     KNOWN_KEYS,
@@ -28,6 +29,7 @@ __all__ = [
     "Language",
     "ParsedDeclaration",
     "SourceText",
+    "decode",
     "parse",
 ]
 
@@ -40,6 +42,19 @@ class ParsedDeclaration:
 
     def lines_of(self, *path: str | int) -> tuple[int, int]:
         return self.source.line_of(path)
+
+
+def decode(data: bytes) -> str:
+    """The declaration file's text: UTF-8, at most the size limit."""
+    if len(data) > limits.DECLARATION_BYTES:
+        raise DeclarationError(f"the declaration is larger than {limits.DECLARATION_BYTES:,} "
+                               "bytes, the most that is read")
+    try:
+        return data.decode()
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DeclarationError(f"the declaration is not UTF-8 text (byte {error.start})",
+                               line) from None
 
 
 def parse(text: str) -> ParsedDeclaration:

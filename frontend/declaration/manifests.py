@@ -64,6 +64,11 @@ def read_manifest(file: str, data: bytes) -> Manifest:
         raise error(f"not UTF-8 text: {failure.reason} at byte {failure.start}") from None
     except json.JSONDecodeError as failure:
         raise error(f"not JSON: {failure.msg}", failure.lineno) from None
+    try:
+        json.dumps(raw, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise error("a string holds an escaped half of a UTF-16 pair, which is not a "
+                    "character") from None
     if not isinstance(raw, dict):
         raise error('a MetaCall manifest is a JSON object: {"language_id", "path", "scripts"}', 1)
     try:

@@ -3,6 +3,7 @@ by the reader before validation)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from enum import StrEnum
 from typing import Literal
@@ -33,6 +34,18 @@ class Language(StrEnum):
 DEFAULT_CORE_VERSION = "v0.9.22"
 DEFAULT_BASE_IMAGE = "debian:bookworm-slim"
 _GIT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+_USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")
+
+
+def _context_path(path: str, *, script: bool = False) -> str:
+    """A path inside the build context, normalized; `..` and absolute paths
+    would reach outside it."""
+    normal = posixpath.normpath(path)
+    if posixpath.isabs(path) or normal == ".." or normal.startswith("../"):
+        raise ValueError(f"`{path}` is outside the build context: give a path inside it")
+    if script and any(char.isspace() for char in path):
+        raise ValueError(f"`{path}`: MetaCall's CLI cannot load a path with spaces")
+    return normal
 
 
 def _kebab(name: str) -> str:
@@ -88,6 +101,25 @@ class AppOptions(StrictModel):
     smoke_check: bool = True
     # Seconds a script may take to load in the smoke check.
     smoke_check_timeout: int = Field(60, gt=0, le=3600)
+
+    @field_validator("scripts")
+    @classmethod
+    def _script_paths(cls, value: dict[Language, tuple[str, ...]]
+                      ) -> dict[Language, tuple[str, ...]]:
+        return {tag: tuple(_context_path(script, script=True) for script in scripts)
+                for tag, scripts in value.items()}
+
+    @field_validator("dependencies")
+    @classmethod
+    def _dependency_paths(cls, value: dict[Language, str]) -> dict[Language, str]:
+        return {tag: _context_path(path) for tag, path in value.items()}
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str | None) -> str | None:
+        if value is not None and not _USER.match(value):
+            raise ValueError(f"`{value}` is not a user like app, 1000 or 1000:1000")
+        return value
 
     @field_validator("expose", mode="before")
     @classmethod

@@ -45,8 +45,12 @@ class Bridge:
         )
         return response.result.ref.id if response.result.HasField("ref") else response.ref
 
-    def read_file(self, ref: str, path: str) -> bytes:
-        return self._stub.ReadFile(gateway_pb2.ReadFileRequest(Ref=ref, FilePath=path)).Data
+    def read_file(self, ref: str, path: str, *, limit: int = 0) -> bytes:
+        """The file's bytes; with `limit`, at most that many."""
+        request = gateway_pb2.ReadFileRequest(Ref=ref, FilePath=path)
+        if limit:
+            request.Range.CopyFrom(gateway_pb2.FileRange(Offset=0, Length=limit))
+        return self._stub.ReadFile(request).Data
 
     def read_dir(self, ref: str, path: str) -> list[fsutil_pb2.Stat]:
         return list(self._stub.ReadDir(gateway_pb2.ReadDirRequest(Ref=ref, DirPath=path)).entries)

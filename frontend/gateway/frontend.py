@@ -24,12 +24,13 @@ from frontend.compile import (
     named_scripts,
     parse,
 )
-from frontend.declaration import DeclarationError
+from frontend.declaration import DeclarationError, decode, limits
 from frontend.gateway import subrequests
 from frontend.gateway.bridge import Bridge
 from frontend.gateway.errors import declaration_status, plain_status
 from frontend.gateway.transport import StdioRelay
 from frontend.llb import local, marshal
+from frontend.pb import fsutil_pb2
 from frontend.request import DEFAULT_PLATFORM, BuildRequest, RequestError
 from frontend.sources import CORE_CONTEXT, parse_platform
 
@@ -38,6 +39,7 @@ OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
 MERGE_DIFF_CAPS = ("mergeop", "diffop")
 DIRECTORY_MODE = 1 << 31  # Go's os.ModeDir, as fsutil's Stat carries it
 DOCKERIGNORE = ".dockerignore"
+NOBODY = 65534
 
 
 def request_from_environment(environ: Mapping[str, str]) -> BuildRequest:
@@ -60,7 +62,7 @@ def _worker_platform(environ: Mapping[str, str]) -> str:
         return DEFAULT_PLATFORM
 
 
-def read_declaration(bridge: Bridge, request: BuildRequest) -> str:
+def read_declaration(bridge: Bridge, request: BuildRequest) -> bytes:
     """The declaration's text, from the declaration's context (buildx sends
     it) or else the main one; a build without one (buildctl with only a
     context) has an empty declaration: the manifests decide."""
@@ -74,23 +76,23 @@ def read_declaration(bridge: Bridge, request: BuildRequest) -> str:
         )
         try:
             ref = bridge.solve(marshal(source), evaluate=True)
-            return bridge.read_file(ref, request.filename).decode()
+            return bridge.read_file(ref, request.filename, limit=limits.DECLARATION_BYTES + 1)
         except grpc.RpcError as error:
             failure = error
     if request.filename_given:
         raise failure
-    return ""
+    return b""
 
 
-def walk(bridge: Bridge, ref: str, folder: str = "") -> list[str]:
-    """Every file under `folder` of a solved source, as relative paths."""
-    found = []
+def walk(bridge: Bridge, ref: str, folder: str = "") -> dict[str, fsutil_pb2.Stat]:
+    """Every file under `folder` of a solved source, by relative path."""
+    found: dict[str, fsutil_pb2.Stat] = {}
     for entry in bridge.read_dir(ref, folder or "/"):
         path = f"{folder}/{entry.path}" if folder else entry.path
         if entry.mode & DIRECTORY_MODE:
-            found += walk(bridge, ref, path)
+            found |= walk(bridge, ref, path)
         else:
-            found.append(path)
+            found[path] = entry
     return found
 
 
@@ -105,21 +107,40 @@ def scan_context(bridge: Bridge, request: BuildRequest) -> ContextFiles:
         label="load the app's manifests",
     )
     ref = bridge.solve(marshal(source), evaluate=True)
-    files = frozenset(walk(bridge, ref))
-    manifests = {path: bridge.read_file(ref, path) for path in sorted(files) if is_manifest(path)}
-    dockerignore = (bridge.read_file(ref, DOCKERIGNORE).decode(errors="replace")
-                    if DOCKERIGNORE in files else "")
-    return ContextFiles(files, manifests, dockerignore)
+    files = walk(bridge, ref)
+    check_context_limits(files)
+    manifests = {path: bridge.read_file(ref, path, limit=limits.MANIFEST_BYTES)
+                 for path in sorted(files) if is_manifest(path)}
+    dockerignore = (bridge.read_file(ref, DOCKERIGNORE, limit=limits.DECLARATION_BYTES)
+                    .decode(errors="replace") if DOCKERIGNORE in files else "")
+    return ContextFiles(frozenset(files), manifests, dockerignore)
 
 
-def existing_scripts(bridge: Bridge, request: BuildRequest, scripts: list[str]) -> frozenset[str]:
-    """Which of `scripts` (paths in the main context) exist."""
-    if not scripts:
-        return frozenset()
-    source = local(request.context_name, session_id=request.session_id, include=scripts,
-                   label="look for the app's scripts")
-    ref = bridge.solve(marshal(source), evaluate=True)
-    return frozenset(walk(bridge, ref))
+def look_for_scripts(bridge: Bridge, request: BuildRequest, files: ContextFiles,
+                     scripts: list[str]) -> ContextFiles:
+    """`files` with which of `scripts` (paths in the main context) exist,
+    and where those that are symbolic links point."""
+    found: dict[str, fsutil_pb2.Stat] = {}
+    if scripts:
+        source = local(request.context_name, session_id=request.session_id, include=scripts,
+                       label="look for the app's scripts")
+        found = walk(bridge, bridge.solve(marshal(source), evaluate=True))
+    return replace(files, existing_scripts=frozenset(found), script_links={
+        path: stat.linkname for path, stat in found.items() if stat.linkname})
+
+
+def check_context_limits(files: Mapping[str, fsutil_pb2.Stat]) -> None:
+    manifests = [path for path in files if is_manifest(path)]
+    if len(manifests) > limits.MANIFESTS:
+        raise DeclarationError(f"the build context has {len(manifests)} MetaCall manifests; "
+                               f"at most {limits.MANIFESTS} are read")
+    if len(files) - len(manifests) > limits.DEPENDENCY_FILES:
+        raise DeclarationError(f"the build context has {len(files) - len(manifests)} dependency "
+                               f"files; at most {limits.DEPENDENCY_FILES} are read")
+    for path in manifests:
+        if files[path].size > limits.MANIFEST_BYTES:
+            raise DeclarationError(f"{path} is {files[path].size:,} bytes; a manifest is at "
+                                   f"most {limits.MANIFEST_BYTES:,}")
 
 
 def read_core_version(bridge: Bridge, request: BuildRequest) -> str | None:
@@ -171,7 +192,7 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
         with ThreadPoolExecutor(max_workers=3) as pool:
             core_version_call = pool.submit(read_core_version, bridge, request)
             context_files_call = pool.submit(scan_context, bridge, request)
-            text = read_declaration(bridge, request)
+            text = decode(read_declaration(bridge, request))
             parsed = parse(text)
             if request.request_id == subrequests.LIST_TARGETS:
                 facts = BuildFacts(context_files=context_files_call.result())
@@ -180,8 +201,8 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
             base_config_call = pool.submit(bridge.resolve_image_config, base_image_ref(parsed),
                                            parse_platform(request.platform))
             context_files = context_files_call.result()
-            context_files = replace(context_files, existing_scripts=existing_scripts(
-                bridge, request, named_scripts(parsed, context_files)))
+            context_files = look_for_scripts(bridge, request, context_files,
+                                             named_scripts(parsed, context_files))
             disabled = {cap: reason for cap in MERGE_DIFF_CAPS if (reason := caps.disabled(cap))}
             facts = BuildFacts(base_config=base_config_call.result(), merge_diff=not disabled,
                                core_version=core_version_call.result(),
@@ -211,8 +232,22 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
         )
 
 
+def drop_privileges() -> None:
+    """buildkitd runs a frontend as root whatever its image says; this one
+    needs nothing root may do, so it continues as nobody."""
+    if os.getuid() != 0:
+        return
+    try:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+    except OSError as error:  # a user namespace without that id mapped
+        log.info("continuing as uid %d: %s", os.getuid(), error)
+
+
 def run() -> int:
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     relay = StdioRelay()
+    drop_privileges()
     build(Bridge(relay.channel()), os.environ)
     return 0

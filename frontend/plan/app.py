@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from frontend.declaration import Declaration, DeclarationError, Language
+from frontend.declaration import Declaration, DeclarationError, Language, limits
 from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE
 from frontend.declaration.dockerignore import DockerIgnore
 from frontend.declaration.manifests import (
@@ -35,8 +35,10 @@ class ContextFiles:
     manifests: Mapping[str, bytes] = field(default_factory=dict)
     dockerignore: str = ""
     # The scripts the manifests name that exist, when the caller looked
-    # (None: it did not, and the smoke check finds a missing one).
+    # (None: it did not, and the smoke check finds a missing one), and
+    # where those that are symbolic links point.
     existing_scripts: frozenset[str] | None = None
+    script_links: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,10 @@ def plan_app(
                 raise DeclarationError(f"`app` names `{tag}`, which `languages` does not declare",
                                        languages_line)
         scripts.update(app.scripts)
+    count = sum(len(names) for names in scripts.values())
+    if count > limits.SCRIPTS:
+        raise DeclarationError(f"the app names {count:,} scripts; at most {limits.SCRIPTS:,} "
+                               "are loaded")
     image_languages = tuple(dict.fromkeys([*languages, cli_provider(languages)]))
     dockerignore = DockerIgnore.parse(files.dockerignore)
     _check_scripts(manifests, scripts, files, dockerignore)
@@ -146,14 +152,22 @@ def _dependency_files(tag: Language, files: frozenset[str]) -> list[Dependency]:
     return [Dependency(tag, chosen[folder]) for folder in sorted(chosen)]
 
 
+def _leaves_context(path: str, link: str) -> bool:
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), link))
+    return posixpath.isabs(link) or target == ".." or target.startswith("../")
+
+
 def _check_scripts(manifests: list[Manifest], scripts: Mapping[Language, tuple[str, ...]],
                    files: ContextFiles, dockerignore: DockerIgnore) -> None:
     """Every script to load exists and reaches the image."""
     named_in = {script: manifest for manifest in manifests for script in manifest.scripts}
     for script in (s for names in scripts.values() for s in names):
         pattern = dockerignore.excluded_by(script)
+        link = files.script_links.get(script)
         if files.existing_scripts is not None and script not in files.existing_scripts:
             problem = "which is not in the build context"
+        elif link is not None and _leaves_context(script, link):
+            problem = f"a symbolic link to `{link}`, outside the build context"
         elif pattern is not None:
             problem = (f"but {DOCKERIGNORE} line {pattern.line} (`{pattern.text}`) keeps it out "
                        "of the image")

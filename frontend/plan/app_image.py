@@ -11,10 +11,17 @@ from dataclasses import dataclass
 from frontend.llb import BindMount, CacheMount, SecretMount, State
 from frontend.plan.app import AppPlan, Dependency
 from frontend.plan.compose import FilesLayer, InstalledFiles, compose
-from frontend.plan.layout import APP_PATH, LAUNCHER_PATH
+from frontend.plan.layout import APP_PATH, APP_USER, LAUNCHER_PATH
 from frontend.plan.recipe import recipe_for
 from frontend.plan.runtime import Runtime
-from frontend.plan.shell import APT_CLEAN, SMOKE_CHECK, apt_install, launcher, smoke_check_args
+from frontend.plan.shell import (
+    ADD_APP_USER,
+    APT_CLEAN,
+    SMOKE_CHECK,
+    apt_install,
+    launcher,
+    smoke_check_args,
+)
 
 
 @dataclass(frozen=True)
@@ -81,14 +88,18 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource) -
                           paths)
 
 
-def app_image(runtime: Runtime, app: AppSource, *, smoke_check_limit: int | None) -> AppImage:
-    """`smoke_check_limit`: how long a script may take to load (None: no check)."""
+def app_image(runtime: Runtime, app: AppSource, *, user: str,
+              smoke_check_limit: int | None) -> AppImage:
+    """`user`: who the app runs as; `smoke_check_limit`: how long a script
+    may take to load (None: no check)."""
     plan = app.plan
     dependencies = [dependency_layer(runtime, dependency, app)
                     for dependency in plan.dependencies]
     # The launcher's and the smoke check's metacallcli comes with the CLI files.
-    assembled = runtime.assemble([*runtime.files(), runtime.cli_files(), *dependencies],
-                                 name="app")
+    assembled = runtime.core.steps.run(
+        runtime.assemble([*runtime.files(), runtime.cli_files(), *dependencies], name="app"),
+        ADD_APP_USER, name=f"[app] add the user {APP_USER}", network=False,
+    )
     # Installed dependencies replace what the context has in their place
     # (node_modules beside package.json).
     replaced = [posixpath.relpath(path, APP_PATH) for layer in dependencies
@@ -119,6 +130,6 @@ def app_image(runtime: Runtime, app: AppSource, *, smoke_check_limit: int | None
     check = runtime.core.steps.run(
         assembled, SMOKE_CHECK, args=smoke_check_args(plan.loads, smoke_check_limit),
         name="[app] smoke check: load every script with MetaCall", cwd=APP_PATH,
-        mounts=mounts, network=False,
+        mounts=mounts, network=False, user=user,
     )
     return AppImage(image, check)

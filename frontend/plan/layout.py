@@ -21,6 +21,11 @@ DPKG_STATUS_DIR = "/var/lib/metacall/dpkg-status"
 SCRIPTS_PATH = "/usr/local/scripts"
 APP_PATH = "/app"
 LAUNCHER_PATH = "/usr/local/bin/metacall-app"
+# The user an app runs as unless `app.user` says otherwise; its home is
+# where run-time writes go (Python's bytecode of the app's own scripts).
+APP_USER = "metacall"
+APP_UID = 1000
+APP_HOME = f"/home/{APP_USER}"
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from frontend.plan.layout import CONFIGURATION_DIR, DPKG_STATUS_DIR, SCRIPTS_PATH
+from frontend.plan.layout import (
+    APP_HOME,
+    APP_UID,
+    APP_USER,
+    CONFIGURATION_DIR,
+    DPKG_STATUS_DIR,
+    SCRIPTS_PATH,
+)
 
 CA_SECRET_ID = "ca-certificates"
 CA_SECRET_PATH = f"/run/secrets/{CA_SECRET_ID}"
@@ -54,6 +61,13 @@ FINISH_RUNTIME = (
 Scripts = Sequence[tuple[str, str]]
 
 
+# The app's user, owning nothing of the app: its home only.
+ADD_APP_USER = (
+    f"useradd --uid {APP_UID} --user-group --create-home --home-dir {APP_HOME} "
+    f"--shell /bin/sh {APP_USER}"
+)
+
+
 def _load_lines(scripts: Scripts) -> list[str]:
     return [f"load {tag} {script}" for tag, script in scripts]
 
@@ -67,8 +81,10 @@ def launcher(scripts: Scripts) -> bytes:
     """The app's entrypoint. metacallcli given scripts runs them and exits,
     so the launcher loads them through the REPL. With stdin (a terminal or a
     pipe: `docker run -i`) the REPL reads it after the loads; without
-    (`docker run -d`) the REPL ends at once and MetaCall keeps running while
-    a script serves. As PID 1 it passes `docker stop`'s signal on."""
+    (`docker run -d`) the REPL exits at once and MetaCall keeps running while
+    a script serves. The REPL always gets an `exit`: at the end of its input
+    without one, core's REPL fails. As PID 1 it passes `docker stop`'s
+    signal on."""
     return f"""#!/bin/sh
 # Loads the app's scripts into metacallcli; stdin, if any, goes to its REPL.
 # With arguments: metacallcli ARGS.
@@ -76,9 +92,9 @@ if [ "$#" -gt 0 ]; then exec metacallcli "$@"; fi
 loads() {{ {_feed(_load_lines(scripts))}; }}
 if [ -t 0 ] || [ -p /dev/stdin ]; then
 	exec 3<&0
-	{{ loads; cat <&3; }} | metacallcli &
+	{{ loads; cat <&3; echo exit; }} | metacallcli &
 else
-	loads | metacallcli &
+	{{ loads; echo exit; }} | metacallcli &
 fi
 cli=$!
 stop() {{

@@ -48,6 +48,7 @@ class Steps:
         mounts: Sequence[Mount] = (),
         network: bool = True,
         args: Sequence[str] = (),
+        user: str = "",
     ) -> State:
         """Runs `script` with /bin/sh on `state`, `args` as its "$@".
         `source` names the declaration element the step comes from (see
@@ -68,6 +69,7 @@ class Steps:
             name=name,
             env=(*self.base_env, "DEBIAN_FRONTEND=noninteractive"),
             cwd=cwd,
+            user=user,
             mounts=all_mounts,
             network=pb.UNSET if network else pb.NONE,
             platform=self.platform,

@@ -11,7 +11,9 @@ from frontend.declaration import AppOptions, DeclarationError
 from frontend.llb import SourceRange, State
 from frontend.plan.app_image import AppSource, app_image
 from frontend.plan.layout import (
+    APP_HOME,
     APP_PATH,
+    APP_USER,
     DEFAULT_PATH,
     LAUNCHER_PATH,
     METACALL_PATH,
@@ -75,15 +77,15 @@ def _cli_unavailable(plan: Plan) -> str | None:
 def _build_app(plan: Plan) -> Built:
     assert plan.app is not None
     options = plan.app_options or AppOptions()
-    built = app_image(plan.runtime, plan.app, smoke_check_limit=options.smoke_check_timeout
+    built = app_image(plan.runtime, plan.app, user=options.user or APP_USER,
+                      smoke_check_limit=options.smoke_check_timeout
                       if options.smoke_check else None)
     return Built(built.image, () if built.smoke_check is None else (built.smoke_check,))
 
 
 def _apply_app_options(config: dict[str, Any], plan: Plan) -> None:
-    options = plan.app_options
-    if options is None:
-        return
+    options = plan.app_options or AppOptions()
+    config["User"] = options.user or APP_USER
     env = _env_map(config["Env"])
     env.update(options.env)
     config["Env"] = [f"{key}={value}" for key, value in env.items()]
@@ -94,8 +96,6 @@ def _apply_app_options(config: dict[str, Any], plan: Plan) -> None:
         config["ExposedPorts"] = {
             port if "/" in port else f"{port}/tcp": {} for port in options.expose
         }
-    if options.user:
-        config["User"] = options.user
 
 
 TARGETS: tuple[Target, ...] = (
@@ -115,7 +115,11 @@ TARGETS: tuple[Target, ...] = (
            unavailable=lambda plan: None if plan.app else (
                "needs an `app` key or MetaCall manifests in the build context"),
            working_dir=APP_PATH, entrypoint=(LAUNCHER_PATH,),
-           env={"LOADER_SCRIPT_PATH": APP_PATH}, finish_config=_apply_app_options),
+           # The app's user cannot write beside the app: Python's bytecode of
+           # the app's own scripts goes to its home.
+           env={"LOADER_SCRIPT_PATH": APP_PATH, "HOME": APP_HOME,
+                "PYTHONPYCACHEPREFIX": f"{APP_HOME}/.cache/python"},
+           finish_config=_apply_app_options),
 )
 TARGET_NAMES = tuple(target.name for target in TARGETS)
 

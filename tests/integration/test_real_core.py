@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from frontend.plan.languages.c import RUNTIME_DEVELOPMENT_PACKAGES
-from tests.conftest import ROOT, compactness_check, run_image, write_app
+from tests.conftest import ROOT, compactness_check, docker, run_image, write_app
 
 CORE = os.environ.get("METACALL_CORE_SOURCE")
 pytestmark = [
@@ -120,6 +123,9 @@ APP_CALLS = {
     "polyglot-app": ("call python_asks_node(3)\ncall node_asks_python(21)",
                      ["python (six 1.16.0) asked node: True",
                       "node asked python to double 21: 42"]),
+    # Only the syntax line: manifests in two folders, dependencies below them.
+    "monorepo-app": ('call check(5)\ncall greet("ada")',
+                     ["5 is a number: true", "hello from the monorepo, ada (six 1.16.0)"]),
 }
 
 
@@ -140,6 +146,50 @@ def test_app_example_runs_with_its_dependencies(buildx, core_contexts, example) 
     assert code == 0, output
     for text in expected:
         assert text in output, output
+
+
+def test_server_app_serves_http_and_stops_at_once(buildx, core_contexts, tmp_path) -> None:
+    """An app whose script starts a server when it loads: the smoke check
+    passes once it has loaded, `docker run -d` serves, `docker stop` ends it."""
+    app = shutil.copytree(EXAMPLES / "server-app", tmp_path / "server-app")
+    result = buildx(app, *core_contexts, timeout=BUILD_TIMEOUT)
+    assert result.returncode == 0, result
+    name = f"{result.tag}-serving"
+    docker("run", "-d", "--name", name, result.tag)
+    try:
+        address = docker("inspect", "--format", "{{.NetworkSettings.IPAddress}}", name).stdout
+        answer = ""
+        for _ in range(60):
+            try:
+                with urllib.request.urlopen(f"http://{address.strip()}:5000/ping",
+                                            timeout=2) as response:
+                    answer = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.5)
+        logs = docker("logs", name)
+        print(answer, logs.stdout, logs.stderr)
+        assert json.loads(answer) == {"hello": "world", "path": "/ping"}, logs.stdout
+        started = time.monotonic()
+        docker("stop", name)
+        stopped = time.monotonic() - started
+        print(f"docker stop took {stopped:.2f} s")
+        assert stopped < 2, f"docker stop took {stopped:.1f} s"
+    finally:
+        docker("rm", "-f", name, check=False)
+
+
+def test_a_script_using_ports_with_ports_off_fails_with_a_hint(buildx, core_contexts,
+                                                                tmp_path) -> None:
+    app = write_app(tmp_path / "app", "core:\n  ports: false\n", {
+        "metacall.json": '{"language_id": "py", "scripts": ["uses_port.py"]}',
+        "uses_port.py": "from metacall import metacall\n\ndef f():\n    return 1\n",
+    })
+    result = buildx(app, *core_contexts, tag=False, timeout=BUILD_TIMEOUT)
+    assert result.returncode != 0
+    assert "smoke check: uses_port.py (py) did not load: MetaCall answered 1" in result.output
+    assert "No module named 'metacall'" in result.output, result
+    assert "hint: the script uses MetaCall's ports" in result.output, result
 
 
 def loader_cli(buildx, core_contexts: list[str], tmp_path: Path, tag: str) -> str:

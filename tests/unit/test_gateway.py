@@ -54,9 +54,9 @@ class FakeBridge:
             return name
         return "result"
 
-    def read_file(self, ref: str, path: str) -> bytes:
+    def read_file(self, ref: str, path: str, *, limit: int = 0) -> bytes:
         try:
-            return self.files[ref][path]
+            return self.files[ref][path][:limit or None]
         except KeyError:
             raise RpcFailure() from None
 
@@ -68,7 +68,9 @@ class FakeBridge:
             if name.startswith(prefix):
                 first, _, rest = name.removeprefix(prefix).partition("/")
                 entries[first] = gateway.DIRECTORY_MODE if rest else 0o644
-        return [fsutil_pb2.Stat(path=name, mode=mode) for name, mode in sorted(entries.items())]
+        return [fsutil_pb2.Stat(path=name, mode=mode,
+                                size=len(self.files[ref].get(prefix + name, b"")))
+                for name, mode in sorted(entries.items())]
 
     def resolve_image_config(self, ref: str, platform: llb_pb2.Platform) -> dict:
         return {"architecture": "amd64", "os": "linux", "config": {"Env": ["PATH=/bin"]}}
