@@ -6,6 +6,7 @@ definition printed by the CLI is the one the image would solve.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from frontend.plan.app import (
 from frontend.plan.app_image import AppSource
 from frontend.plan.core import CoreGraph
 from frontend.plan.inputs import BuildInputs
-from frontend.plan.layout import DEFAULT_PATH
+from frontend.plan.layout import APP_PATH, DEFAULT_PATH
 from frontend.plan.runtime import Runtime
 from frontend.plan.targets import (
     TARGET_NAMES,
@@ -34,7 +35,7 @@ from frontend.plan.targets import (
     build_target,
     default_target,
 )
-from frontend.request import BuildRequest
+from frontend.request import SOURCE_DATE_EPOCH_ARG, BuildRequest
 from frontend.sources import (
     PLTHOOK_CONTEXT,
     core_source,
@@ -84,11 +85,22 @@ class BuildFacts:
 
 
 @dataclass(frozen=True)
+class Inventory:
+    """Where the image's package databases are, for an SBOM of it."""
+
+    core_version: str
+    loaders: tuple[str, ...]
+    # Folders holding a node_modules npm installed (with its .package-lock.json).
+    npm_folders: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Compiled:
     definition: pb.Definition
     config: dict[str, Any]
     # Definitions that must build before the result is returned (the smoke check).
     checks: tuple[pb.Definition, ...] = ()
+    inventory: Inventory = Inventory("unknown", ())
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,10 @@ def compile_declaration(
     base_env = list((facts.base_config.get("config") or {}).get("Env") or [])
     if not any(item.startswith("PATH=") for item in base_env):
         base_env.insert(0, f"PATH={DEFAULT_PATH}")
+    if request.source_date_epoch is not None:
+        # pip's and Python's bytecode, npm, dpkg and useradd date what they
+        # write by it, for images that are the same on every build.
+        base_env.append(f"{SOURCE_DATE_EPOCH_ARG}={request.source_date_epoch}")
     core = core_source(request.contexts, request.session_id, declaration.core.version,
                        facts.core_version)
     inputs = BuildInputs(
@@ -139,6 +155,7 @@ def compile_declaration(
         libraries=library_states(request.contexts, request.session_id),
         platform=platform,
         merge_diff=facts.merge_diff,
+        cache_namespace=request.cache_mount_namespace,
     )
     locations = _locations(parsed)
     languages_line = locations["languages"]
@@ -167,14 +184,19 @@ def compile_declaration(
         core_options = core_options.model_copy(update={"ports": app is not None})
     plan = Plan(
         runtime=Runtime(CoreGraph(core_options, inputs, locations), languages),
-        origin=ImageOrigin(base_ref, facts.base_config, core.label, core.version),
+        origin=ImageOrigin(base_ref, facts.base_config, core.label, core.version, platform,
+                           request.source_date_epoch),
         app=app, app_options=declaration.app, languages_line=languages_line,
     )
     built, config = build_target(plan, request.target or default_target(app is not None))
     source = SourceFile(filename=request.filename, data=parsed.text.encode())
     definition, *checks = (marshal(state, source, ignore_cache=request.no_cache)
                            for state in (built.state, *built.checks))
-    return Compiled(definition, config, tuple(checks))
+    npm_folders = tuple(
+        posixpath.join(APP_PATH, dependency.folder) for dependency in
+        (app.plan.dependencies if app else ()) if dependency.file.endswith("package.json"))
+    return Compiled(definition, config, tuple(checks),
+                    Inventory(core.version, tuple(plan.runtime.tags), npm_folders))
 
 
 def _locations(parsed: ParsedDeclaration) -> dict[str, SourceRange]:

@@ -3,6 +3,7 @@ value that the compiler and the CLI share."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -17,6 +18,12 @@ DOCKERFILE_KEY = "dockerfilekey"  # the declaration's context (default "dockerfi
 REQUEST_ID = "requestid"  # a subrequest such as frontend.targets
 CONTEXT_PREFIX = "context:"  # context:NAME=local:NAME | docker-image://REF | git URL
 BUILD_ARG_PREFIX = "build-arg:"
+CACHE_IMPORTS = "cache-imports"  # JSON: [{"Type": "registry", "Attrs": {"ref": …}}]
+CACHE_FROM = "cache-from"  # the older form: registry refs, comma-separated
+ATTEST_SBOM = "attest:sbom"  # --sbom=true: e.g. "type=sbom,disabled=false"
+# Build args the frontend reads, as the Dockerfile frontend does.
+CACHE_MOUNT_NS_ARG = "BUILDKIT_CACHE_MOUNT_NS"
+SOURCE_DATE_EPOCH_ARG = "SOURCE_DATE_EPOCH"
 
 DEFAULT_FILENAME = "metacall.yaml"
 DEFAULT_PLATFORM = "linux/amd64"
@@ -27,13 +34,23 @@ class RequestError(Exception):
 
 
 @dataclass(frozen=True)
+class CacheImport:
+    """A cache to import (`--cache-from`), as BuildKit's client sends it."""
+
+    type: str
+    attrs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class BuildRequest:
     filename: str = DEFAULT_FILENAME
     # Whether the caller named the file (else a missing one means none).
     filename_given: bool = False
     # None: `app` when the context holds an app, else `runtime`.
     target: str | None = None
+    # The platform being compiled, one of `platforms` (all that were asked).
     platform: str = DEFAULT_PLATFORM
+    platforms: tuple[str, ...] = (DEFAULT_PLATFORM,)
     session_id: str = ""
     # Named contexts as BuildKit passes them: name -> "local:NAME",
     # "docker-image://REF" or a git URL.
@@ -46,29 +63,78 @@ class BuildRequest:
     declaration_context: str = "dockerfile"
     # A subrequest instead of a build (`--print=targets`), or "".
     request_id: str = ""
+    cache_imports: tuple[CacheImport, ...] = ()
+    # Attach an SBOM attestation to the image (--sbom=true).
+    sbom: bool = False
+
+    @property
+    def cache_mount_namespace(self) -> str:
+        return self.build_args.get(CACHE_MOUNT_NS_ARG, "")
+
+    @property
+    def source_date_epoch(self) -> int | None:
+        """Seconds since 1970 to date the image by (reproducible builds)."""
+        epoch = self.build_args.get(SOURCE_DATE_EPOCH_ARG, "")
+        return int(epoch) if epoch else None
 
     @classmethod
     def from_options(
         cls, options: Mapping[str, str], *, session_id: str = "",
         default_platform: str = DEFAULT_PLATFORM,
     ) -> BuildRequest:
-        platforms = [p for p in options.get(PLATFORM, "").split(",") if p]
-        if len(platforms) > 1:
-            raise RequestError("building several platforms at once is not supported yet")
+        platforms = tuple(dict.fromkeys(normalize_platform(p) for p in
+                                        options.get(PLATFORM, "").split(",") if p.strip()))
+        platforms = platforms or (normalize_platform(default_platform),)
+        build_args = _prefixed(options, BUILD_ARG_PREFIX)
+        epoch = build_args.get(SOURCE_DATE_EPOCH_ARG, "")
+        if epoch and not epoch.isdigit():
+            raise RequestError(f"SOURCE_DATE_EPOCH is `{epoch}`, not seconds since 1970")
         return cls(
             filename=options.get(FILENAME) or DEFAULT_FILENAME,
             filename_given=bool(options.get(FILENAME)),
             target=options.get(TARGET) or None,
-            platform=platforms[0] if platforms else default_platform,
+            platform=platforms[0],
+            platforms=platforms,
             session_id=session_id,
             contexts=_prefixed(options, CONTEXT_PREFIX),
-            build_args=_prefixed(options, BUILD_ARG_PREFIX),
+            build_args=build_args,
             # buildx sends no-cache (empty: every stage); there are no stages here.
             no_cache=NO_CACHE in options,
             context_name=options.get(CONTEXT_KEY) or "context",
             declaration_context=options.get(DOCKERFILE_KEY) or "dockerfile",
             request_id=options.get(REQUEST_ID, ""),
+            cache_imports=_cache_imports(options),
+            sbom=ATTEST_SBOM in options and "disabled=true" not in options[ATTEST_SBOM],
         )
+
+
+def normalize_platform(value: str) -> str:
+    """os/arch[/variant] as BuildKit names platforms: arm64's v8 and amd64's
+    v1 go; plain arm is arm/v7."""
+    os_name, _, rest = value.strip().partition("/")
+    arch, _, variant = rest.partition("/")
+    arch = {"aarch64": "arm64", "x86_64": "amd64"}.get(arch, arch) or "amd64"
+    if (arch, variant) in (("arm64", "v8"), ("amd64", "v1")):
+        variant = ""
+    elif arch == "arm" and not variant:
+        variant = "v7"
+    return "/".join(part for part in (os_name or "linux", arch, variant) if part)
+
+
+def _cache_imports(options: Mapping[str, str]) -> tuple[CacheImport, ...]:
+    try:
+        entries = json.loads(options.get(CACHE_IMPORTS) or "[]")
+        # Go reads these keys case-insensitively, as clients spell them either way.
+        imports = [{key.lower(): value for key, value in entry.items()} for entry in entries]
+        found = [CacheImport(str(entry["type"]), {str(k): str(v) for k, v in
+                                                   (entry.get("attrs") or {}).items()})
+                 for entry in imports]
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise RequestError(f"the {CACHE_IMPORTS} option is not a list of caches: "
+                           f"{error}") from None
+    found += [CacheImport("registry", {"ref": ref.strip()})
+              for ref in options.get(CACHE_FROM, "").split(",") if ref.strip()]
+    return tuple(found)
 
 
 def _prefixed(options: Mapping[str, str], prefix: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ import grpc
 
 from frontend.pb import caps_pb2, fsutil_pb2, gateway_pb2, llb_pb2, status_pb2
 from frontend.pb import gateway_pb2_grpc as gateway_grpc
+from frontend.request import CacheImport
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,16 @@ class Bridge:
         pong = self._stub.Ping(gateway_pb2.PingRequest(), wait_for_ready=True, timeout=30)
         return Capabilities({cap.ID: cap for cap in pong.LLBCaps})
 
-    def solve(self, definition: llb_pb2.Definition, *, evaluate: bool = False) -> str:
-        """Solves a definition and returns its result's ref id."""
+    def solve(self, definition: llb_pb2.Definition, *, evaluate: bool = False,
+              cache_imports: Sequence[CacheImport] = ()) -> str:
+        """Solves a definition and returns its result's ref id; BuildKit looks
+        for cached results in `cache_imports` too."""
         response = self._stub.Solve(
             gateway_pb2.SolveRequest(
                 Definition=definition, allowResultReturn=True, Evaluate=evaluate,
                 allowResultArrayRef=True,  # else BuildKit answers with a deprecated field
+                CacheImports=[gateway_pb2.CacheOptionsEntry(Type=c.type, Attrs=dict(c.attrs))
+                              for c in cache_imports],
             )
         )
         return response.result.ref.id if response.result.HasField("ref") else response.ref
@@ -73,12 +79,24 @@ class Bridge:
             )
         )
 
-    def return_result(self, ref: str, metadata: dict[str, bytes]) -> None:
-        self._return(
-            gateway_pb2.ReturnRequest(
-                result=gateway_pb2.Result(ref=gateway_pb2.Ref(id=ref), metadata=metadata)
-            )
-        )
+    def return_result(
+        self, refs: Mapping[str, str], metadata: Mapping[str, bytes],
+        attestations: Mapping[str, Sequence[gateway_pb2.Attestation]] | None = None,
+    ) -> None:
+        """The build's result: {"": ref} for one image, else a ref per
+        platform ID (with `refs.platforms` in the metadata); attestations
+        (SBOMs) by platform ID."""
+        attached = {platform: gateway_pb2.Attestations(attestation=list(found))
+                    for platform, found in (attestations or {}).items()}
+        if set(refs) == {""}:
+            result = gateway_pb2.Result(ref=gateway_pb2.Ref(id=refs[""]), metadata=metadata,
+                                        attestations=attached)
+        else:
+            result = gateway_pb2.Result(
+                refs=gateway_pb2.RefMap(refs={platform: gateway_pb2.Ref(id=ref)
+                                              for platform, ref in refs.items()}),
+                metadata=metadata, attestations=attached)
+        self._return(gateway_pb2.ReturnRequest(result=result))
 
     def return_metadata(self, metadata: dict[str, bytes]) -> None:
         """A result without a filesystem, as subrequests return."""

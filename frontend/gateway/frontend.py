@@ -24,11 +24,12 @@ from frontend.compile import (
     named_scripts,
     parse,
 )
-from frontend.declaration import DeclarationError, decode, limits
-from frontend.gateway import subrequests
+from frontend.declaration import DeclarationError, ParsedDeclaration, decode, limits
+from frontend.gateway import sbom, subrequests
 from frontend.gateway.bridge import Bridge
 from frontend.gateway.errors import declaration_status, plain_status
 from frontend.gateway.transport import StdioRelay
+from frontend.inspect import Inspection, lint, outline
 from frontend.llb import local, marshal
 from frontend.pb import fsutil_pb2
 from frontend.request import DEFAULT_PLATFORM, BuildRequest, RequestError
@@ -40,6 +41,7 @@ MERGE_DIFF_CAPS = ("mergeop", "diffop")
 DIRECTORY_MODE = 1 << 31  # Go's os.ModeDir, as fsutil's Stat carries it
 DOCKERIGNORE = ".dockerignore"
 NOBODY = 65534
+CONFIG_KEY = "containerimage.config"
 
 
 def request_from_environment(environ: Mapping[str, str]) -> BuildRequest:
@@ -57,7 +59,8 @@ def request_from_environment(environ: Mapping[str, str]) -> BuildRequest:
 def _worker_platform(environ: Mapping[str, str]) -> str:
     try:
         platform = json.loads(environ.get("BUILDKIT_WORKERS", "[]"))[0]["platforms"][0]
-        return f"{platform['OS']}/{platform['Architecture']}"
+        variant = platform.get("Variant") or platform.get("variant")
+        return "/".join(filter(None, (platform["OS"], platform["Architecture"], variant)))
     except (ValueError, LookupError, TypeError):
         return DEFAULT_PLATFORM
 
@@ -98,7 +101,8 @@ def walk(bridge: Bridge, ref: str, folder: str = "") -> dict[str, fsutil_pb2.Sta
 
 def scan_context(bridge: Bridge, request: BuildRequest) -> ContextFiles:
     """The manifests, dependency files and .dockerignore of the context
-    (only those are transferred here; the build itself reads the app)."""
+    (only those are transferred here; the build itself reads the app), and
+    for the lint, the requirements files' contents."""
     source = local(
         request.context_name,
         session_id=request.session_id,
@@ -113,7 +117,10 @@ def scan_context(bridge: Bridge, request: BuildRequest) -> ContextFiles:
                  for path in sorted(files) if is_manifest(path)}
     dockerignore = (bridge.read_file(ref, DOCKERIGNORE, limit=limits.DECLARATION_BYTES)
                     .decode(errors="replace") if DOCKERIGNORE in files else "")
-    return ContextFiles(frozenset(files), manifests, dockerignore)
+    texts = {path: bridge.read_file(ref, path, limit=limits.MANIFEST_BYTES)
+             for path in sorted(files) if request.request_id == subrequests.LINT
+             and path.endswith("requirements.txt")}
+    return ContextFiles(frozenset(files), manifests, dockerignore, texts=texts)
 
 
 def look_for_scripts(bridge: Bridge, request: BuildRequest, files: ContextFiles,
@@ -161,18 +168,70 @@ def read_core_version(bridge: Bridge, request: BuildRequest) -> str | None:
         return None  # a core without VERSION is labelled "unknown"
 
 
-def solve_with_checks(bridge: Bridge, compiled: Compiled) -> str:
+def solve_with_checks(bridge: Bridge, compiled: Compiled, request: BuildRequest) -> str:
     """Solves the result and its checks side by side; a failing check fails
     the build. With checks the result is evaluated too, so it is built while
-    they run rather than after them, at export."""
+    they run rather than after them, at export; with an SBOM too, to read it."""
+    imports = request.cache_imports
     if not compiled.checks:
-        return bridge.solve(compiled.definition)
+        return bridge.solve(compiled.definition, evaluate=request.sbom, cache_imports=imports)
     with ThreadPoolExecutor(max_workers=len(compiled.checks)) as pool:
-        checks = [pool.submit(bridge.solve, check, evaluate=True) for check in compiled.checks]
-        ref = bridge.solve(compiled.definition, evaluate=True)
+        checks = [pool.submit(bridge.solve, check, evaluate=True, cache_imports=imports)
+                  for check in compiled.checks]
+        ref = bridge.solve(compiled.definition, evaluate=True, cache_imports=imports)
         for check in checks:
             check.result()
     return ref
+
+
+def solve_platforms(bridge: Bridge, parsed: ParsedDeclaration, request: BuildRequest,
+                    facts: Mapping[str, BuildFacts]) -> None:
+    """Compiles and solves the image for each platform, side by side, and
+    returns them: one ref, or (several platforms) a ref per platform with
+    the `refs.platforms` list the exporter makes an image index from."""
+    compiled = {platform: compile_declaration(parsed, replace(request, platform=platform),
+                                              facts[platform])
+                for platform in request.platforms}
+    with ThreadPoolExecutor(max_workers=len(compiled)) as pool:
+        solving = {platform: pool.submit(solve_with_checks, bridge, one, request)
+                   for platform, one in compiled.items()}
+        refs = {platform: call.result() for platform, call in solving.items()}
+    attestations = {
+        platform: [sbom.attestation(bridge, ref, compiled[platform], _sbom_name(parsed, platform),
+                                    request.source_date_epoch)]
+        for platform, ref in refs.items()} if request.sbom else {}
+    # The exporter matches attestations to images by these IDs, one image or several.
+    listed = [{"ID": platform, "Platform": _oci_platform(platform)} for platform in refs]
+    metadata = {"refs.platforms": json.dumps({"Platforms": listed}).encode()}
+    if len(refs) == 1:
+        (platform, ref), = refs.items()
+        metadata[CONFIG_KEY] = json.dumps(compiled[platform].config).encode()
+        bridge.return_result({"": ref}, metadata, attestations)
+        return
+    metadata |= {f"{CONFIG_KEY}/{platform}": json.dumps(one.config).encode()
+                 for platform, one in compiled.items()}
+    bridge.return_result(refs, metadata, attestations)
+
+
+def _sbom_name(parsed: ParsedDeclaration, platform: str) -> str:
+    languages = "-".join(parsed.declaration.languages or ("app",))
+    return f"metacall-{languages}-{platform.replace('/', '-')}"
+
+
+def _oci_platform(platform: str) -> dict[str, str]:
+    os_name, architecture, *variant = platform.split("/")
+    return {"architecture": architecture, "os": os_name,
+            **({"variant": variant[0]} if variant else {})}
+
+
+def answer_inspection(bridge: Bridge, parsed: ParsedDeclaration, request: BuildRequest,
+                      facts: BuildFacts) -> None:
+    """`--print=outline` and `--print=lint`: the build's inputs, or what
+    looks wrong in them, without building."""
+    if request.request_id == subrequests.LINT:
+        bridge.return_metadata(subrequests.lint(*lint(parsed, facts, request)))
+    else:
+        bridge.return_metadata(subrequests.outline(*outline(Inspection(parsed, facts, request))))
 
 
 def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
@@ -189,24 +248,29 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
             return
         # Independent round trips to BuildKit: one at a time they add up in
         # every warm rebuild.
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=2 + len(request.platforms)) as pool:
             core_version_call = pool.submit(read_core_version, bridge, request)
             context_files_call = pool.submit(scan_context, bridge, request)
             text = decode(read_declaration(bridge, request))
             parsed = parse(text)
             if request.request_id == subrequests.LIST_TARGETS:
-                facts = BuildFacts(context_files=context_files_call.result())
-                bridge.return_metadata(subrequests.targets(list_targets(parsed, facts)))
+                bridge.return_metadata(subrequests.targets(list_targets(
+                    parsed, BuildFacts(context_files=context_files_call.result()))))
                 return
-            base_config_call = pool.submit(bridge.resolve_image_config, base_image_ref(parsed),
-                                           parse_platform(request.platform))
+            base_config_calls = {platform: pool.submit(
+                bridge.resolve_image_config, base_image_ref(parsed), parse_platform(platform))
+                for platform in request.platforms}
             context_files = context_files_call.result()
             context_files = look_for_scripts(bridge, request, context_files,
                                              named_scripts(parsed, context_files))
             disabled = {cap: reason for cap in MERGE_DIFF_CAPS if (reason := caps.disabled(cap))}
-            facts = BuildFacts(base_config=base_config_call.result(), merge_diff=not disabled,
-                               core_version=core_version_call.result(),
-                               context_files=context_files)
+            facts = {platform: BuildFacts(base_config=call.result(), merge_diff=not disabled,
+                                          core_version=core_version_call.result(),
+                                          context_files=context_files)
+                     for platform, call in base_config_calls.items()}
+        if request.request_id in (subrequests.OUTLINE, subrequests.LINT):
+            answer_inspection(bridge, parsed, request, facts[request.platform])
+            return
         if disabled:
             bridge.warn(
                 "MergeOp/DiffOp are unavailable: composing the image with copies instead",
@@ -214,11 +278,7 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
                 + ["Layers are then not shared between languages or images; Docker's "
                    "containerd image store enables MergeOp/DiffOp."],
             )
-        compiled = compile_declaration(parsed, request, facts)
-        ref = solve_with_checks(bridge, compiled)
-        bridge.return_result(
-            ref, {"containerimage.config": json.dumps(compiled.config).encode()}
-        )
+        solve_platforms(bridge, parsed, request, facts)
     except DeclarationError as error:
         bridge.return_error(declaration_status(error, filename, text))
     except RequestError as error:

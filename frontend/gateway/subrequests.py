@@ -10,10 +10,17 @@ from frontend.compile import TargetInfo
 VERSION = b"1.0.0"
 DESCRIBE = "frontend.subrequests.describe"
 LIST_TARGETS = "frontend.targets"
+OUTLINE = "frontend.outline"
+LINT = "frontend.lint"
 SUPPORTED = {
     DESCRIBE: "List available subrequest types",
     LIST_TARGETS: "List all targets current build supports",
+    OUTLINE: "List the build's inputs: languages, contexts, secrets, manifests, build args",
+    LINT: "Check the declaration and the app for likely mistakes",
 }
+# Newer than buildx's own outline printer (1.0.0), so buildx prints our
+# result.txt, which shows the MetaCall inputs its printer has no table for.
+OUTLINE_VERSION = b"1.1.0"
 
 
 def targets(listed: Sequence[TargetInfo]) -> dict[str, bytes]:
@@ -28,10 +35,21 @@ def targets(listed: Sequence[TargetInfo]) -> dict[str, bytes]:
     return _result({"targets": value, "sources": []}, text)
 
 
+def outline(result: object, text: str) -> dict[str, bytes]:
+    return {**_result(result, text), "version": OUTLINE_VERSION}
+
+
+def lint(result: object, text: str, status: int) -> dict[str, bytes]:
+    """`result.statuscode` becomes buildx's exit code (0.14 and later)."""
+    return {**_result(result, text), "result.statuscode": str(status).encode()}
+
+
 def describe() -> dict[str, bytes]:
     requests = [
-        {"name": name, "version": VERSION.decode(), "type": "rpc", "description": text,
-         "metadata": [{"name": "result.json"}, {"name": "result.txt"}]}
+        {"name": name, "version": (OUTLINE_VERSION if name == OUTLINE else VERSION).decode(),
+         "type": "rpc", "description": text,
+         "metadata": [{"name": "result.json"}, {"name": "result.txt"},
+                      *([{"name": "result.statuscode"}] if name == LINT else [])]}
         for name, text in SUPPORTED.items()
     ]
     text = "".join(f"{name.removeprefix('frontend.')}\t{text}\n"

@@ -3,14 +3,29 @@ from frontend.pb import fsutil_pb2 as _fsutil_pb2
 from frontend.pb import llb_pb2 as _llb_pb2
 from frontend.pb import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class AttestationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    InToto: _ClassVar[AttestationKind]
+    Bundle: _ClassVar[AttestationKind]
+
+class InTotoSubjectKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    Self: _ClassVar[InTotoSubjectKind]
+    Raw: _ClassVar[InTotoSubjectKind]
+InToto: AttestationKind
+Bundle: AttestationKind
+Self: InTotoSubjectKind
+Raw: InTotoSubjectKind
+
 class Result(_message.Message):
-    __slots__ = ("ref", "refs", "metadata")
+    __slots__ = ("ref", "refs", "metadata", "attestations")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -18,13 +33,61 @@ class Result(_message.Message):
         key: str
         value: bytes
         def __init__(self, key: _Optional[str] = ..., value: _Optional[bytes] = ...) -> None: ...
+    class AttestationsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: Attestations
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[Attestations, _Mapping]] = ...) -> None: ...
     REF_FIELD_NUMBER: _ClassVar[int]
     REFS_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
+    ATTESTATIONS_FIELD_NUMBER: _ClassVar[int]
     ref: Ref
     refs: RefMap
     metadata: _containers.ScalarMap[str, bytes]
-    def __init__(self, ref: _Optional[_Union[Ref, _Mapping]] = ..., refs: _Optional[_Union[RefMap, _Mapping]] = ..., metadata: _Optional[_Mapping[str, bytes]] = ...) -> None: ...
+    attestations: _containers.MessageMap[str, Attestations]
+    def __init__(self, ref: _Optional[_Union[Ref, _Mapping]] = ..., refs: _Optional[_Union[RefMap, _Mapping]] = ..., metadata: _Optional[_Mapping[str, bytes]] = ..., attestations: _Optional[_Mapping[str, Attestations]] = ...) -> None: ...
+
+class Attestations(_message.Message):
+    __slots__ = ("attestation",)
+    ATTESTATION_FIELD_NUMBER: _ClassVar[int]
+    attestation: _containers.RepeatedCompositeFieldContainer[Attestation]
+    def __init__(self, attestation: _Optional[_Iterable[_Union[Attestation, _Mapping]]] = ...) -> None: ...
+
+class Attestation(_message.Message):
+    __slots__ = ("kind", "metadata", "ref", "path", "inTotoPredicateType", "inTotoSubjects")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: bytes
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[bytes] = ...) -> None: ...
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    REF_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    INTOTOPREDICATETYPE_FIELD_NUMBER: _ClassVar[int]
+    INTOTOSUBJECTS_FIELD_NUMBER: _ClassVar[int]
+    kind: AttestationKind
+    metadata: _containers.ScalarMap[str, bytes]
+    ref: Ref
+    path: str
+    inTotoPredicateType: str
+    inTotoSubjects: _containers.RepeatedCompositeFieldContainer[InTotoSubject]
+    def __init__(self, kind: _Optional[_Union[AttestationKind, str]] = ..., metadata: _Optional[_Mapping[str, bytes]] = ..., ref: _Optional[_Union[Ref, _Mapping]] = ..., path: _Optional[str] = ..., inTotoPredicateType: _Optional[str] = ..., inTotoSubjects: _Optional[_Iterable[_Union[InTotoSubject, _Mapping]]] = ...) -> None: ...
+
+class InTotoSubject(_message.Message):
+    __slots__ = ("kind", "digest", "name")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    kind: InTotoSubjectKind
+    digest: _containers.RepeatedScalarFieldContainer[str]
+    name: str
+    def __init__(self, kind: _Optional[_Union[InTotoSubjectKind, str]] = ..., digest: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ...) -> None: ...
 
 class Ref(_message.Message):
     __slots__ = ("id",)
@@ -87,7 +150,7 @@ class ResolveImageConfigResponse(_message.Message):
     def __init__(self, Digest: _Optional[str] = ..., Config: _Optional[bytes] = ..., Ref: _Optional[str] = ...) -> None: ...
 
 class SolveRequest(_message.Message):
-    __slots__ = ("Definition", "Frontend", "FrontendOpt", "allowResultReturn", "allowResultArrayRef", "Final", "ExporterAttr", "Evaluate")
+    __slots__ = ("Definition", "Frontend", "FrontendOpt", "allowResultReturn", "allowResultArrayRef", "Final", "ExporterAttr", "CacheImports", "Evaluate")
     class FrontendOptEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -102,6 +165,7 @@ class SolveRequest(_message.Message):
     ALLOWRESULTARRAYREF_FIELD_NUMBER: _ClassVar[int]
     FINAL_FIELD_NUMBER: _ClassVar[int]
     EXPORTERATTR_FIELD_NUMBER: _ClassVar[int]
+    CACHEIMPORTS_FIELD_NUMBER: _ClassVar[int]
     EVALUATE_FIELD_NUMBER: _ClassVar[int]
     Definition: _llb_pb2.Definition
     Frontend: str
@@ -110,8 +174,24 @@ class SolveRequest(_message.Message):
     allowResultArrayRef: bool
     Final: bool
     ExporterAttr: bytes
+    CacheImports: _containers.RepeatedCompositeFieldContainer[CacheOptionsEntry]
     Evaluate: bool
-    def __init__(self, Definition: _Optional[_Union[_llb_pb2.Definition, _Mapping]] = ..., Frontend: _Optional[str] = ..., FrontendOpt: _Optional[_Mapping[str, str]] = ..., allowResultReturn: bool = ..., allowResultArrayRef: bool = ..., Final: bool = ..., ExporterAttr: _Optional[bytes] = ..., Evaluate: bool = ...) -> None: ...
+    def __init__(self, Definition: _Optional[_Union[_llb_pb2.Definition, _Mapping]] = ..., Frontend: _Optional[str] = ..., FrontendOpt: _Optional[_Mapping[str, str]] = ..., allowResultReturn: bool = ..., allowResultArrayRef: bool = ..., Final: bool = ..., ExporterAttr: _Optional[bytes] = ..., CacheImports: _Optional[_Iterable[_Union[CacheOptionsEntry, _Mapping]]] = ..., Evaluate: bool = ...) -> None: ...
+
+class CacheOptionsEntry(_message.Message):
+    __slots__ = ("Type", "Attrs")
+    class AttrsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ATTRS_FIELD_NUMBER: _ClassVar[int]
+    Type: str
+    Attrs: _containers.ScalarMap[str, str]
+    def __init__(self, Type: _Optional[str] = ..., Attrs: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class SolveResponse(_message.Message):
     __slots__ = ("ref", "result")

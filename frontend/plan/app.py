@@ -39,6 +39,8 @@ class ContextFiles:
     # where those that are symbolic links point.
     existing_scripts: frozenset[str] | None = None
     script_links: Mapping[str, str] = field(default_factory=dict)
+    # The contents of dependency files, when the caller read them (lint).
+    texts: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ class CoreGraph:
     ) -> None:
         self.options = options
         self.inputs = inputs
-        self.steps = Steps(inputs.base_env, inputs.platform, locations)
+        self.steps = Steps(inputs.base_env, inputs.platform, locations, inputs.cache_namespace)
         self._builds: dict[tuple[str, ...], CoreBuild] = {}
 
     def language(self, label: str) -> LanguageSteps:

@@ -25,3 +25,5 @@ class BuildInputs:
     # False where BuildKit cannot run MergeOp/DiffOp (Docker's classic image
     # store): the same filesystem is then built with chained steps and copies.
     merge_diff: bool = True
+    # Prefixes every cache mount's id (the BUILDKIT_CACHE_MOUNT_NS build arg).
+    cache_namespace: str = ""

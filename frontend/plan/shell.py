@@ -26,7 +26,14 @@ CA_PREAMBLE = (
     f"REQUESTS_CA_BUNDLE={CA_SECRET_PATH} CURL_CA_BUNDLE={CA_SECRET_PATH} "
     f"NODE_EXTRA_CA_CERTS={CA_SECRET_PATH} GIT_SSL_CAINFO={CA_SECRET_PATH}; fi; "
 )
-APT_CLEAN = "apt-get clean && rm -rf /var/lib/apt/lists/*"
+# apt's lists and archives, and the logs, backups and caches dpkg and its
+# triggers date: none belongs in an image, and the dated ones differ
+# between two builds (ldconfig's aux-cache records file times).
+APT_CLEAN = (
+    "apt-get clean && rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log "
+    "/var/log/alternatives.log /var/cache/debconf/*-old /var/lib/dpkg/*-old "
+    "/var/cache/ldconfig/aux-cache"
+)
 
 
 def apt_install(packages: tuple[str, ...] | list[str]) -> str:
@@ -53,7 +60,7 @@ FINISH_RUNTIME = (
     "| grep -o '\"/[^\"]*\\.so\"' | tr -d '\"'); do "
     "[ -e \"$lib\" ] || for versioned in \"$lib\".*; do "
     "[ -e \"$versioned\" ] && ln -s \"$(basename \"$versioned\")\" \"$lib\" && break; done; done; "
-    f"ldconfig && mkdir -p {SCRIPTS_PATH}"
+    f"ldconfig && rm -f /var/cache/ldconfig/aux-cache && mkdir -p {SCRIPTS_PATH}"
 )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from frontend.llb import BindMount, CacheMount, Mount, SecretMount, SourceRange, State
 from frontend.pb import llb_pb2 as pb
@@ -36,6 +36,9 @@ class Steps:
     # Where in the declaration a step comes from, by what drives it: a
     # language tag, or a key such as `core.tests`.
     locations: Mapping[str, SourceRange] = field(default_factory=dict)
+    # Prefixes every cache mount's id (BUILDKIT_CACHE_MOUNT_NS), so builds
+    # sharing a builder keep their caches apart.
+    cache_namespace: str = ""
 
     def run(
         self,
@@ -60,6 +63,9 @@ class Steps:
                 SecretMount(dest=CA_SECRET_PATH, secret_id=CA_SECRET_ID),
                 CacheMount(dest="/var/cache/apt/archives", cache_id="metacall-apt-archives"),
             ]
+        if self.cache_namespace:
+            all_mounts = [replace(m, cache_id=f"{self.cache_namespace}/{m.cache_id}")
+                          if isinstance(m, CacheMount) else m for m in all_mounts]
         program = program_name(name)
         programs = State().mkfile(f"/{program}", f"# {name}\n{script}\n".encode(),
                                   name=f"[internal] program: {name}")

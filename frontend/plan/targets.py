@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from frontend.declaration import AppOptions, DeclarationError
 from frontend.llb import SourceRange, State
+from frontend.pb import llb_pb2 as pb
 from frontend.plan.app_image import AppSource, app_image
 from frontend.plan.layout import (
     APP_HOME,
@@ -32,6 +34,9 @@ class ImageOrigin:
     base_config: Mapping[str, Any]
     core_source: str
     core_version: str
+    platform: pb.Platform
+    # Seconds since 1970 the image is dated by (SOURCE_DATE_EPOCH), if given.
+    created: int | None = None
 
 
 @dataclass(frozen=True)
@@ -178,12 +183,17 @@ def image_config(target: Target, plan: Plan) -> dict[str, Any]:
         config["Cmd"] = base["Cmd"]
     if target.finish_config is not None:
         target.finish_config(config, plan)
-    return {
-        "architecture": origin.base_config.get("architecture", "amd64"),
-        "os": origin.base_config.get("os", "linux"),
+    image: dict[str, Any] = {
+        "architecture": origin.platform.Architecture,
+        "os": origin.platform.OS,
+        **({"variant": origin.platform.Variant} if origin.platform.Variant else {}),
         "config": config,
         "rootfs": {"type": "layers", "diff_ids": []},
     }
+    if origin.created is not None:
+        image["created"] = datetime.fromtimestamp(origin.created, UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+    return image
 
 
 def _env_map(env: list[str]) -> dict[str, str]:

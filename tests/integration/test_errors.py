@@ -49,6 +49,32 @@ def test_unsupported_subrequest_is_a_readable_error(
     buildx, tmp_path: Path, experimental_buildx
 ) -> None:
     app = write_app(tmp_path, "languages: [py]\n")
-    result = buildx(app, "--print=outline", tag=False)
+    result = buildx(app, "--print=convertllb", tag=False)
     assert result.returncode != 0
-    assert "unsupported subrequest `frontend.outline`" in result.output, result
+    assert "unsupported subrequest `frontend.convertllb`" in result.output, result
+
+
+def test_print_outline_lists_the_builds_inputs_with_their_lines(
+    buildx, tmp_path: Path, experimental_buildx
+) -> None:
+    app = write_app(tmp_path, "languages:\n  - py\n  - node\n", {
+        "api/metacall.json": '{"language_id": "node", "scripts": ["index.js"]}',
+        "api/index.js": "", "api/package.json": "{}", "requirements.txt": "six\n"})
+    result = buildx(app, "--print=outline", tag=False)
+    assert result.returncode == 0, result
+    for text in ("TARGET:\tapp", "py         metacall.yaml:3", "node       metacall.yaml:4",
+                 "api/metacall.json", "api/package.json   node", "ca-certificates",
+                 "npmrc", "BUILDKIT_CACHE_MOUNT_NS"):
+        assert text in result.output, (text, result)
+
+
+def test_print_lint_shows_warnings_with_lines(buildx, tmp_path: Path,
+                                              experimental_buildx) -> None:
+    app = write_app(tmp_path, "languages: [py, rb]\napp:\n  env:\n    API_TOKEN: abc123\n", {
+        "metacall.json": '{"language_id": "py", "scripts": ["main.py"]}', "main.py": "",
+        "requirements.txt": "six==1.16.0\nrequests\n", "package.json": "{}"})
+    result = buildx(app, "--print=lint", tag=False)
+    for text in ("WARNING: UnpinnedRequirement", "requirements.txt:2", "WARNING: SecretInEnv",
+                 "metacall.yaml:5", "WARNING: LanguageWithoutScript", "metacall.yaml:2",
+                 "WARNING: PackageJsonWithoutLockfile"):
+        assert text in result.output, (text, result)

@@ -41,7 +41,10 @@ def frontend_processes() -> list[str]:
 
 
 def test_a_cancelled_build_leaves_no_frontend_process(frontend_image, tmp_path) -> None:
-    app = write_app(tmp_path, "languages: [py, node]\ncore: {cmake-options: [-DCANCEL=1]}\n")
+    """An app: the frontend waits for its image and smoke check, so it is
+    running when the client gives up."""
+    app = write_app(tmp_path, "languages: [py, node]\ncore: {cmake-options: [-DCANCEL=1]}\n", {
+        "metacall.json": '{"language_id": "py", "scripts": ["main.py"]}', "main.py": ""})
     build = subprocess.Popen(
         ["docker", "buildx", "build", "--progress=plain", "--no-cache", *ca_secret_args(),
          "--build-context", f"metacall-core={FIXTURE_CORE}", "-f", str(app / "metacall.yaml"),

@@ -4,6 +4,7 @@ typed request, subrequests answered, every failure one Return with a status."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import grpc
@@ -13,7 +14,7 @@ from frontend.gateway import frontend as gateway
 from frontend.gateway.bridge import Capabilities
 from frontend.gateway.errors import SOURCE_TYPE_URL, UNKNOWN
 from frontend.pb import caps_pb2, errdefs_pb2, fsutil_pb2, llb_pb2, status_pb2
-from frontend.request import BuildRequest, RequestError
+from frontend.request import BuildRequest, CacheImport, RequestError
 
 DECLARATION = b"# syntax=metacall/frontend\nlanguages: [py, node]\n"
 MANIFEST = b'{"language_id": "py", "path": ".", "scripts": ["main.py"]}'
@@ -34,6 +35,7 @@ class FakeBridge:
     returned: list[tuple[str, object]] = field(default_factory=list)
     solved: list[llb_pb2.Definition] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cache_imports: list[tuple[CacheImport, ...]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.files.setdefault("context", {})  # buildx and buildctl always send one
@@ -43,8 +45,10 @@ class FakeBridge:
                                                   DisabledReason="classic store")
                              for cap in ("mergeop", "diffop")})
 
-    def solve(self, definition: llb_pb2.Definition, *, evaluate: bool = False) -> str:
+    def solve(self, definition: llb_pb2.Definition, *, evaluate: bool = False,
+              cache_imports: Sequence[CacheImport] = ()) -> str:
         self.solved.append(definition)
+        self.cache_imports.append(tuple(cache_imports))
         op = llb_pb2.Op()
         op.ParseFromString(getattr(definition, "def")[0])
         if len(getattr(definition, "def")) == 2 and op.source.identifier.startswith("local://"):
@@ -78,7 +82,10 @@ class FakeBridge:
     def warn(self, short: str, detail: list[str], *, digest: str = "") -> None:
         self.warnings.append(short)
 
-    def return_result(self, ref: str, metadata: dict[str, bytes]) -> None:
+    def return_result(self, refs: Mapping[str, str], metadata: Mapping[str, bytes],
+                      attestations: Mapping[str, list] | None = None) -> None:
+        self.refs = dict(refs)
+        self.attestations = dict(attestations or {})
         self.returned.append(("result", metadata))
 
     def return_metadata(self, metadata: dict[str, bytes]) -> None:
@@ -109,7 +116,7 @@ def test_options_become_a_typed_request() -> None:
     })
     assert request == BuildRequest(
         filename="app.yaml", filename_given=True, target="cli", platform="linux/arm64",
-        session_id="s1",
+        platforms=("linux/arm64",), session_id="s1",
         contexts={"metacall-core": "local:core"}, build_args={"A": "x=y"}, no_cache=True,
         context_name="ctx",
     )
@@ -119,8 +126,10 @@ def test_defaults_and_several_platforms() -> None:
     request = BuildRequest.from_options({})
     assert (request.filename, request.target, request.platform) == (
         "metacall.yaml", None, "linux/amd64")
-    with pytest.raises(RequestError, match="several platforms"):
-        BuildRequest.from_options({"platform": "linux/amd64,linux/arm64"})
+    several = BuildRequest.from_options({"platform": "linux/amd64,linux/arm64/v8,linux/arm"})
+    assert several.platforms == ("linux/amd64", "linux/arm64", "linux/arm/v7")
+    with pytest.raises(RequestError, match="SOURCE_DATE_EPOCH is `yesterday`"):
+        BuildRequest.from_options({"build-arg:SOURCE_DATE_EPOCH": "yesterday"})
 
 
 def test_a_build_returns_the_result_with_its_image_config() -> None:
@@ -164,7 +173,8 @@ def test_describe_lists_the_subrequests() -> None:
     kind, metadata = run(FakeBridge({}), requestid="frontend.subrequests.describe")
     assert kind == "metadata" and isinstance(metadata, dict)
     names = [entry["name"] for entry in json.loads(metadata["result.json"])]
-    assert names == ["frontend.subrequests.describe", "frontend.targets"]
+    assert names == ["frontend.subrequests.describe", "frontend.targets", "frontend.outline",
+                     "frontend.lint"]
 
 
 def test_a_declaration_error_carries_its_file_line_and_text() -> None:
@@ -181,9 +191,9 @@ def test_a_declaration_error_carries_its_file_line_and_text() -> None:
 
 
 @pytest.mark.parametrize(("values", "message"), [
-    ({"requestid": "frontend.outline"}, "metacall frontend: unsupported subrequest "
-                                        "`frontend.outline`"),
-    ({"platform": "linux/amd64,linux/arm64"}, "metacall frontend: building several platforms"),
+    ({"requestid": "frontend.convertllb"}, "metacall frontend: unsupported subrequest "
+                                           "`frontend.convertllb`"),
+    ({"build-arg:SOURCE_DATE_EPOCH": "x"}, "metacall frontend: SOURCE_DATE_EPOCH is `x`"),
     ({"filename": "missing.yaml"}, "metacall frontend: no such file"),
 ])
 def test_request_failures_are_one_readable_status(values: dict, message: str) -> None:
@@ -232,3 +242,85 @@ def test_the_context_is_scanned_in_every_folder_and_scripts_are_checked() -> Non
                               "build context")
     (detail,) = status.details
     assert errdefs_pb2.Source.FromString(detail.value).info.filename == "svc/metacall.json"
+
+
+def test_cache_imports_reach_every_build_solve() -> None:
+    """--cache-from: the client's caches go with each solve of the build (not
+    with the frontend's own reads of the declaration and context)."""
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
+    imports = [{"Type": "registry", "Attrs": {"ref": "127.0.0.1:5000/cache:app"}},
+               {"type": "local", "attrs": {"src": "/tmp/cache"}}]
+    kind, _ = run(bridge, **{"cache-imports": json.dumps(imports), "cache-from": "r/old:tag"})
+    assert kind == "result"
+    expected = (CacheImport("registry", {"ref": "127.0.0.1:5000/cache:app"}),
+                CacheImport("local", {"src": "/tmp/cache"}),
+                CacheImport("registry", {"ref": "r/old:tag"}))
+    assert bridge.cache_imports[-1] == expected
+    assert all(imports == () for imports in bridge.cache_imports[:-1])
+
+
+def test_bad_cache_imports_are_a_readable_error() -> None:
+    kind, status = run(FakeBridge({}), **{"cache-imports": "{not json"})
+    assert kind == "error" and isinstance(status, status_pb2.Status)
+    assert status.message.startswith("metacall frontend: the cache-imports option is not")
+
+
+def test_several_platforms_return_a_ref_and_a_config_each() -> None:
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
+    kind, metadata = run(bridge, platform="linux/amd64,linux/arm64")
+    assert kind == "result" and isinstance(metadata, dict)
+    assert set(bridge.refs) == {"linux/amd64", "linux/arm64"}
+    listed = json.loads(metadata["refs.platforms"])["Platforms"]
+    assert listed == [
+        {"ID": "linux/amd64", "Platform": {"architecture": "amd64", "os": "linux"}},
+        {"ID": "linux/arm64", "Platform": {"architecture": "arm64", "os": "linux"}}]
+    for platform in ("linux/amd64", "linux/arm64"):
+        assert json.loads(metadata[f"containerimage.config/{platform}"])["config"]
+    arm_solve = [d for d in bridge.solved if b"arm64" in d.SerializeToString()]
+    assert arm_solve, "the arm64 image's ops carry their platform"
+
+
+def test_sbom_attestation_lists_what_the_image_installed() -> None:
+    image = {
+        "var/lib/dpkg/status": b"Package: libpython3.11\nStatus: install ok installed\n"
+                               b"Architecture: amd64\nVersion: 3.11.2-6\n\n"
+                               b"Package: gone\nStatus: deinstall ok config-files\n"
+                               b"Version: 1\n",
+        "usr/local/lib/python3.11/dist-packages/six-1.16.0.dist-info/METADATA": b"",
+        "app/node_modules/.package-lock.json": json.dumps({"packages": {
+            "node_modules/is-number": {"version": "7.0.0"}}}).encode(),
+    }
+
+    class ImageBridge(FakeBridge):
+        def solve(self, definition, *, evaluate=False, cache_imports=()):
+            name = super().solve(definition, evaluate=evaluate, cache_imports=cache_imports)
+            return "image" if name == "result" else name
+
+        def read_file(self, ref: str, path: str, *, limit: int = 0) -> bytes:
+            return super().read_file(ref, path.lstrip("/"), limit=limit)
+
+        def read_dir(self, ref: str, path: str) -> list[fsutil_pb2.Stat]:
+            if ref == "image" and not any(f.startswith(path.strip("/") + "/")
+                                          for f in self.files["image"]):
+                raise RpcFailure()
+            return super().read_dir(ref, path.strip("/") or "/")
+
+    bridge = ImageBridge({"dockerfile": {"metacall.yaml": b"# syntax=x\n"},
+                          "context": {"metacall.json": MANIFEST, "main.py": b"",
+                                      "package.json": b"{}"},
+                          "image": image})
+    kind, _ = run(bridge, **{"attest:sbom": "type=sbom,disabled=false"})
+    assert kind == "result", bridge.returned
+    (platform, (attestation,)), = bridge.attestations.items()
+    assert platform == "linux/amd64"
+    assert attestation.inTotoPredicateType == "https://spdx.dev/Document"
+    assert attestation.path == "/sbom.spdx.json"
+    sbom_op = next(llb_pb2.Op.FromString(d) for definition in bridge.solved
+                   for d in getattr(definition, "def")
+                   if b"sbom.spdx.json" in d)
+    document = json.loads(sbom_op.file.actions[0].mkfile.data)
+    purls = {ref["referenceLocator"] for p in document["packages"] for ref in p["externalRefs"]}
+    assert "pkg:deb/debian/libpython3.11@3.11.2-6?arch=amd64&distro=debian" in purls
+    assert "pkg:pypi/six@1.16.0" in purls and "pkg:npm/is-number@7.0.0" in purls
+    assert any(purl.startswith("pkg:github/metacall/core@") for purl in purls)
+    assert not any("gone" in purl for purl in purls)

@@ -22,7 +22,7 @@ from tests.unit.definitions import HEAD
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
-EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir())
+EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/metacall.yaml"))
 # Every named context given, so every step that reads one shows.
 CONTEXTS = {name: f"local:{name}" for name in ("metacall-core", "plthook", "tinycc")}
 

@@ -217,3 +217,17 @@ def test_no_cache_marks_every_op() -> None:
     assert not any(meta.ignore_cache for meta in cached.metadata.values())
     fresh = compile_text("languages: [py]\n", no_cache=True).definition
     assert all(meta.ignore_cache for meta in fresh.metadata.values())
+
+
+def test_cache_mount_namespace_prefixes_every_cache_mount() -> None:
+    plain = compile_text("languages: [py]\n").definition
+    spaced = compile_text("languages: [py]\n",
+                          build_args={"BUILDKIT_CACHE_MOUNT_NS": "team-a"}).definition
+
+    def cache_ids(definition: pb.Definition) -> set[str]:
+        return {m.cacheOpt.ID for op in ops_of(definition).values()
+                if op.WhichOneof("op") == "exec" for m in op.exec.mounts
+                if m.mountType == pb.CACHE}
+
+    assert cache_ids(plain) == {"metacall-apt-archives"}
+    assert cache_ids(spaced) == {"team-a/metacall-apt-archives"}

@@ -1,0 +1,77 @@
+"""The outline and the lint, from one parse and context scan."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from frontend.compile import BuildFacts, parse
+from frontend.inspect import Inspection, lint, outline
+from frontend.plan.app import ContextFiles
+from frontend.request import BuildRequest
+from tests.unit.definitions import HEAD
+
+MANIFEST = json.dumps({"language_id": "py", "scripts": ["main.py"]}).encode()
+
+
+def context(**texts: bytes) -> ContextFiles:
+    files = {"metacall.json": MANIFEST, **{k.replace("_", "."): v for k, v in texts.items()}}
+    return ContextFiles(frozenset(files), {"metacall.json": MANIFEST},
+                        texts={k: v for k, v in files.items() if k.endswith(".txt")})
+
+
+def test_outline_lists_inputs_with_their_lines() -> None:
+    parsed = parse(HEAD + "languages:\n  - py\ncore:\n  version: v0.9.22\n")
+    facts = BuildFacts(context_files=context(requirements_txt=b"six\n", package_json=b"{}"))
+    result, text = outline(Inspection(parsed, facts, BuildRequest(
+        build_args={"BUILDKIT_CACHE_MOUNT_NS": "team"})))
+    assert result["name"] == "app"
+    languages = {entry["name"]: entry["location"] for entry in result["languages"]}
+    assert languages["py"]["ranges"][0]["start"]["line"] == 3
+    assert base64.b64decode(result["sources"][0]).decode() == parsed.text
+    core = result["contexts"][0]
+    assert core["name"] == "metacall-core" and core["value"].endswith("#v0.9.22")
+    assert core["location"]["ranges"][0]["start"]["line"] == 5
+    assert {s["name"] for s in result["secrets"]} == {"ca-certificates", "pip.conf", "npmrc"}
+    assert {c["ID"] for c in result["cache"]} == {
+        "team/metacall-apt-archives", "team/metacall-py-root-.cache-pip",
+        "team/metacall-node-root-.npm"}
+    assert [d["name"] for d in result["dependencies"]] == ["requirements.txt", "package.json"]
+    assert "LANGUAGE" in text and "metacall.yaml:3" in text and "MANIFEST" in text
+
+
+def rules(text: str, files: ContextFiles) -> dict[str, dict]:
+    result, _, status = lint(parse(HEAD + text), BuildFacts(context_files=files), BuildRequest())
+    found = {w["ruleName"]: w for w in result["warnings"]}
+    assert status == (1 if found or "buildError" in result else 0)
+    return found
+
+
+def test_lint_rules_point_at_their_lines() -> None:
+    found = rules("languages: [py, rb]\napp:\n  env:\n    DB_PASSWORD: hunter2\n",
+                  context(requirements_txt=b"six==1.16.0\n# pinned above\nrequests\n",
+                          package_json=b"{}", Gemfile=b""))
+    assert set(found) == {"UnpinnedRequirement", "SecretInEnv", "LanguageWithoutScript",
+                          "PackageJsonWithoutLockfile"}
+    assert found["UnpinnedRequirement"]["location"]["ranges"][0]["start"]["line"] == 3
+    assert found["SecretInEnv"]["location"]["ranges"][0]["start"]["line"] == 5
+    assert "`rb` is declared" in found["LanguageWithoutScript"]["detail"]
+
+
+def test_a_clean_app_has_no_warnings_and_status_zero() -> None:
+    files = context(requirements_txt=b"six==1.16.0\n")
+    assert rules("", files) == {}
+
+
+def test_a_build_error_is_reported_with_its_location() -> None:
+    result, text, status = lint(parse(HEAD + "languages: [node]\n"),
+                                BuildFacts(context_files=context()), BuildRequest())
+    assert status == 1
+    assert "the manifests name py" in result["buildError"]["message"]
+    assert {w["ruleName"] for w in result["warnings"]} == {"ManifestLanguageNotDeclared"}
+    assert "ERROR: the manifests name py" in text
+
+
+def test_unused_dependency_file_is_reported() -> None:
+    found = rules("", context(Gemfile=b"source 'https://rubygems.org'\n"))
+    assert "Gemfile is a Ruby dependency file" in found["DependencyFileUnused"]["detail"]
