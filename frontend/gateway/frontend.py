@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import grpc
 
@@ -185,17 +187,19 @@ def solve_with_checks(bridge: Bridge, compiled: Compiled, request: BuildRequest)
 
 
 def solve_platforms(bridge: Bridge, parsed: ParsedDeclaration, request: BuildRequest,
-                    facts: Mapping[str, BuildFacts]) -> None:
+                    facts: Mapping[str, BuildFacts], clock: Clock) -> None:
     """Compiles and solves the image for each platform, side by side, and
     returns them: one ref, or (several platforms) a ref per platform with
     the `refs.platforms` list the exporter makes an image index from."""
     compiled = {platform: compile_declaration(parsed, replace(request, platform=platform),
                                               facts[platform])
                 for platform in request.platforms}
+    clock.mark("compile")
     with ThreadPoolExecutor(max_workers=len(compiled)) as pool:
         solving = {platform: pool.submit(solve_with_checks, bridge, one, request)
                    for platform, one in compiled.items()}
         refs = {platform: call.result() for platform, call in solving.items()}
+    clock.mark("solve")
     attestations = {
         platform: [sbom.attestation(bridge, ref, compiled[platform], _sbom_name(parsed, platform),
                                     request.source_date_epoch)]
@@ -234,11 +238,40 @@ def answer_inspection(bridge: Bridge, parsed: ParsedDeclaration, request: BuildR
         bridge.return_metadata(subrequests.outline(*outline(Inspection(parsed, facts, request))))
 
 
+class Clock:
+    """Where a run's time goes, logged (to the daemon's log) as one line."""
+
+    def __init__(self) -> None:
+        self.last = self.started = time.monotonic()
+        self.phases: list[tuple[str, float]] = [("start", _seconds_since_exec())]
+
+    def mark(self, phase: str) -> None:
+        now = time.monotonic()
+        self.phases.append((phase, now - self.last))
+        self.last = now
+
+    def summary(self) -> str:
+        return ", ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in self.phases)
+
+
+def _seconds_since_exec() -> float:
+    """How long the process ran before the frontend's code (interpreter and
+    imports), from /proc's start time."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
     """One frontend run: a build, or the answer to a subrequest."""
     filename, text = "", ""
+    clock = Clock()
     try:
         caps = bridge.ping()
+        clock.mark("ping")
         request = request_from_environment(environ)
         filename = request.filename
         if request.request_id and request.request_id not in subrequests.SUPPORTED:
@@ -268,6 +301,7 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
                                           core_version=core_version_call.result(),
                                           context_files=context_files)
                      for platform, call in base_config_calls.items()}
+        clock.mark("inputs")
         if request.request_id in (subrequests.OUTLINE, subrequests.LINT):
             answer_inspection(bridge, parsed, request, facts[request.platform])
             return
@@ -278,7 +312,8 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
                 + ["Layers are then not shared between languages or images; Docker's "
                    "containerd image store enables MergeOp/DiffOp."],
             )
-        solve_platforms(bridge, parsed, request, facts)
+        solve_platforms(bridge, parsed, request, facts, clock)
+        log.info("timings: %s", clock.summary())
     except DeclarationError as error:
         bridge.return_error(declaration_status(error, filename, text))
     except RequestError as error:
