@@ -4,6 +4,7 @@ an excerpt, as it does for Dockerfiles."""
 
 from __future__ import annotations
 
+import grpc
 from google.protobuf import any_pb2
 
 from frontend.declaration import DeclarationError, SourceText
@@ -14,6 +15,8 @@ from frontend.pb import errdefs_pb2, llb_pb2, status_pb2
 UNKNOWN = 2
 # The type URL BuildKit's own errors carry (typeurl of the errdefs.Source message).
 SOURCE_TYPE_URL = "errdefs.Source"
+# Where gRPC carries a call's full google.rpc.Status.
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
 
 def declaration_status(error: DeclarationError, filename: str, text: str) -> status_pb2.Status:
@@ -41,3 +44,13 @@ def declaration_status(error: DeclarationError, filename: str, text: str) -> sta
 
 def plain_status(message: str) -> status_pb2.Status:
     return status_pb2.Status(code=UNKNOWN, message=message)
+
+
+def rpc_status(error: grpc.RpcError) -> status_pb2.Status | None:
+    """The full status BuildKit sent with a failed call (with the details
+    buildx prints a failed step from), if it sent one."""
+    trailing = getattr(error, "trailing_metadata", lambda: None)() or ()
+    for key, value in trailing:
+        if key == STATUS_DETAILS_KEY and isinstance(value, bytes):
+            return status_pb2.Status.FromString(value)
+    return None

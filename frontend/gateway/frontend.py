@@ -29,7 +29,7 @@ from frontend.compile import (
 from frontend.declaration import DeclarationError, ParsedDeclaration, decode, limits
 from frontend.gateway import sbom, subrequests
 from frontend.gateway.bridge import Bridge
-from frontend.gateway.errors import declaration_status, plain_status
+from frontend.gateway.errors import declaration_status, plain_status, rpc_status
 from frontend.gateway.transport import StdioRelay
 from frontend.inspect import Inspection, lint, outline
 from frontend.llb import local, marshal
@@ -319,7 +319,10 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
     except RequestError as error:
         bridge.return_error(plain_status(f"metacall frontend: {error}"))
     except grpc.RpcError as error:
-        bridge.return_error(plain_status(f"metacall frontend: {error.details()}"))
+        # BuildKit's own error (a step that failed, with its source line)
+        # goes back as it came; others get a word of context.
+        bridge.return_error(rpc_status(error) or plain_status(
+            f"metacall frontend: {error.details()}"))
     except Exception as error:  # the user must see it, not a bare exit code
         log.exception("unexpected failure")
         bridge.return_error(

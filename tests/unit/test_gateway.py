@@ -324,3 +324,24 @@ def test_sbom_attestation_lists_what_the_image_installed() -> None:
     assert "pkg:pypi/six@1.16.0" in purls and "pkg:npm/is-number@7.0.0" in purls
     assert any(purl.startswith("pkg:github/metacall/core@") for purl in purls)
     assert not any("gone" in purl for purl in purls)
+
+
+def test_a_failed_step_goes_back_with_buildkits_own_status(monkeypatch) -> None:
+    """buildx prints a failed step (its output, its line) from the details
+    BuildKit attached: they go back unchanged."""
+    original = status_pb2.Status(code=UNKNOWN, message='process "/bin/sh x" did not complete')
+    original.details.add(type_url="github.com/moby/buildkit/solver/errdefs.Solve", value=b"v")
+
+    class StepFailure(grpc.RpcError):
+        def details(self) -> str:
+            return original.message
+
+        def trailing_metadata(self) -> tuple:
+            return (("grpc-status-details-bin", original.SerializeToString()),)
+
+    def failing(*args: object) -> None:
+        raise StepFailure()
+
+    monkeypatch.setattr(gateway, "solve_platforms", failing)
+    kind, status = run(FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}}))
+    assert kind == "error" and status == original

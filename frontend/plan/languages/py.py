@@ -13,8 +13,15 @@ COMPILE_STANDARD_LIBRARY = (
 )
 
 
+# MetaCall's own Python port comes with core: an app's pin of the PyPI
+# `metacall` package would replace it with one that cannot find this core.
+KEEP_CORE_PORT = ("rm -rf /usr/local/lib/python3*/dist-packages/metacall "
+                  "/usr/local/lib/python3*/dist-packages/metacall-[0-9]*.dist-info")
+
+
 def pip_install(manifest: str, beside: frozenset[str]) -> str:
-    return f'{PIP_INSTALL} -r "$1"' if manifest.endswith(".txt") else f"{PIP_INSTALL} ."
+    install = f'{PIP_INSTALL} -r "$1"' if manifest.endswith(".txt") else f"{PIP_INSTALL} ."
+    return f"{install} && {KEEP_CORE_PORT}"
 
 
 class Python(Recipe):
