@@ -1,11 +1,15 @@
 """MetaCall core's build: deps-base, deps-<L> and dev-<L>.
 
-- deps-base = base + core source + `metacall-environment.sh base backtrace`
-- deps-<L>  = deps-base + each recipe's build dependencies
-- dev-<L>   = deps-<L> + configure + build + install (runtime, then cli, then all)
+- deps-base  = base + core source + `metacall-environment.sh base backtrace`
+- deps-<L>   = deps-base + each recipe's build dependencies
+- built-base = deps-base + core configured without loaders, and built
+- dev-<L>    = built-base + L's build dependencies + configure with L + build
+               (only L's loader compiles: the rest is built-base's) + install
+               (runtime, then cli, then all)
 
-Each install is a step of its own so the runtime takes, as a diff around
-it, only what that step wrote.
+Core's common part compiles once for every language; each language's branch
+still starts from what no other language changes. Each install is a step of
+its own so the runtime takes, as a diff around it, only what that step wrote.
 """
 
 from __future__ import annotations
@@ -73,7 +77,7 @@ class CoreGraph:
         """The steps of one language's branches (or, for "core", core's own)."""
         return LanguageSteps(
             label, self.steps, self.inputs.core_source, self.options.build_type,
-            self.inputs.libraries, lambda: self.deps((label,)),
+            self.inputs.libraries, lambda: self.deps((label,), self.built_base),
         )
 
     @cached_property
@@ -103,11 +107,34 @@ class CoreGraph:
             name="[core] write CMake options",
         )
 
-    def deps(self, tags: Sequence[str]) -> State:
-        state = self.deps_base
+    def deps(self, tags: Sequence[str], on: State | None = None) -> State:
+        """`on` (deps-base) with the build dependencies of `tags`' loaders."""
+        state = self.deps_base if on is None else on
         for tag in with_requirements(tags):
             state = recipe_for(tag).build_dependencies(state, self.language(tag))
         return state
+
+    @cached_property
+    def built_base(self) -> State:
+        """Core's common part (no loader but the mock one), compiled once for
+        every language's branch."""
+        return self._compile(self.deps_base, (), label=CORE_LABEL, source=None)
+
+    def _compile(self, state: State, tags: Sequence[str], *, label: str,
+                 source: str | None) -> State:
+        core = self.language(CORE_LABEL)
+        options = [recipe_for(t).script_option for t in tags]
+        options += [flag for flag, wanted in (("ports", bool(self.options.ports)),
+                                              ("tests", self.options.tests)) if wanted]
+        configured = self.steps.run(
+            state, core.core_tool("../tools/metacall-configure.sh", *options),
+            name=f"[{label}] configure MetaCall core", source=source, cwd=BUILD_PATH,
+        )
+        # cmake --build, not metacall-build.sh: that script always runs ctest.
+        return self.steps.run(
+            configured, 'cmake --build . -j "$(nproc)"',
+            name=f"[{label}] build MetaCall core", source=source, cwd=BUILD_PATH,
+        )
 
     def build(self, tags: Sequence[str]) -> CoreBuild:
         """core configured, built and installed with the loaders of `tags`."""
@@ -117,19 +144,7 @@ class CoreGraph:
             return known
         label = "+".join(tags)
         last = tags[-1]
-        core = self.language(CORE_LABEL)
-        options = [recipe_for(t).script_option for t in tags]
-        options += [flag for flag, wanted in (("ports", bool(self.options.ports)),
-                                              ("tests", self.options.tests)) if wanted]
-        configured = self.steps.run(
-            self.deps(tags), core.core_tool("../tools/metacall-configure.sh", *options),
-            name=f"[{label}] configure MetaCall core", source=last, cwd=BUILD_PATH,
-        )
-        # cmake --build, not metacall-build.sh: that script always runs ctest.
-        built = self.steps.run(
-            configured, 'cmake --build . -j "$(nproc)"',
-            name=f"[{label}] build MetaCall core", source=last, cwd=BUILD_PATH,
-        )
+        built = self._compile(self.deps(tags, self.built_base), tags, label=label, source=last)
         if self.options.tests:
             # Offline: some of core's tests reach the internet and would hang.
             built = self.steps.run(

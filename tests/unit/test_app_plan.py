@@ -202,10 +202,8 @@ def test_ports_are_on_for_apps_unless_turned_off() -> None:
 
     def configured(text: str, target: str | None, context: ContextFiles = app) -> str:
         compiled = compile_text(text, target, facts=BuildFacts(context_files=context))
-        return next(program_of(compiled.definition, op)
-                    for op in ops_of(compiled.definition).values()
-                    if op.WhichOneof("op") == "exec" and "metacall-configure.sh" in
-                    program_of(compiled.definition, op))
+        return program_of(compiled.definition,
+                          op_named(compiled.definition, "[py] configure MetaCall core"))
 
     assert "python ports" in configured("", None)
     assert "ports" not in configured("core: {ports: false}\n", None)

@@ -231,3 +231,22 @@ def test_cache_mount_namespace_prefixes_every_cache_mount() -> None:
 
     assert cache_ids(plain) == {"metacall-apt-archives"}
     assert cache_ids(spaced) == {"team-a/metacall-apt-archives"}
+
+
+def test_core_common_part_compiles_once_for_every_language() -> None:
+    """built-base (core without loaders) is the one start of every
+    language's configure and build: only each loader compiles there."""
+    definition = compile_text("languages: [py, node, rb]\n").definition
+    by_name = names(definition)
+    common = digest_named(definition, "[core] build MetaCall core")
+    assert "../tools/metacall-configure.sh release\n" in program_of(
+        definition, ops_of(definition)[digest_named(definition, "[core] configure MetaCall core")])
+    for tag in ("py", "node", "rb"):
+        step = ops_of(definition)[digest_named(definition, f"[{tag}] install build dependencies")]
+        # deps-<tag> of the dev branch starts from built-base.
+        assert by_name[step.inputs[0].digest] == "[core] build MetaCall core"
+    assert list(by_name.values()).count("[core] build MetaCall core") == 1
+    built = ops_of(definition)[digest_named(definition, "[py] build MetaCall core")]
+    configured = by_name[built.inputs[0].digest]
+    assert configured == "[py] configure MetaCall core"
+    assert common != digest_named(definition, "[py] build MetaCall core")

@@ -1,0 +1,92 @@
+"""A cold [py, node, rb] CLI image through the frontend beside the same image
+from bench/pynoderb.Dockerfile (core compiled once with the three loaders),
+each on the standalone buildkitd emptied first: wall time and the machine's
+CPU time (user + system, from /proc/stat) of each build, side by side.
+
+    METACALL_CORE_SOURCE=path/to/core PLTHOOK_SOURCE=path/to/plthook_c \\
+    BUILDKIT_BIN_DIR=../shared/bin .venv/bin/python bench/common_compile.py [--runs 1]
+
+Needs scripts/channels.sh's registry and root buildkitd and the frontend
+image pushed as 127.0.0.1:5000/metacall/frontend (run nothing else meanwhile:
+CPU time is the whole machine's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from contexts import CA_BUNDLE
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDRESS = "unix:///run/metacall-test/buildkitd.sock"
+
+
+def cpu_seconds() -> float:
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system = (int(value) for value in fields[:3])
+    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
+
+
+def buildctl(*args: str) -> None:
+    tool = str(Path(os.environ.get("BUILDKIT_BIN_DIR", "/usr/local/bin")) / "buildctl")
+    done = subprocess.run([tool, "--addr", ADDRESS, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"buildctl {args[0]} failed:\n{done.stderr[-3000:]}")
+
+
+def cold(build: list[str]) -> tuple[float, float]:
+    buildctl("prune", "--all")
+    cpu, started = cpu_seconds(), time.monotonic()
+    buildctl(*build)
+    return time.monotonic() - started, cpu_seconds() - cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=1)
+    options = parser.parse_args()
+    core, plthook = os.environ.get("METACALL_CORE_SOURCE"), os.environ.get("PLTHOOK_SOURCE")
+    if not core or not plthook:
+        print("set METACALL_CORE_SOURCE and PLTHOOK_SOURCE (a plthook_c directory)")
+        return 1
+    contexts = ["--local", f"metacall-core={core}", "--local", f"plthook={plthook}"]
+    if Path(CA_BUNDLE).exists():
+        contexts += ["--secret", f"id=ca-certificates,src={CA_BUNDLE}"]
+    with tempfile.TemporaryDirectory() as work:
+        (Path(work) / "metacall.yaml").write_text(
+            "# syntax=metacall/frontend\nlanguages: [py, node, rb]\n")
+        cases = {
+            "metacall/frontend": [
+                "build", "--frontend", "gateway.v0",
+                "--opt", "source=127.0.0.1:5000/metacall/frontend:latest", "--opt", "target=cli",
+                "--local", f"dockerfile={work}", "--local", f"context={work}", *contexts,
+                "--opt", "context:metacall-core=local:metacall-core",
+                "--opt", "context:plthook=local:plthook"],
+            "pynoderb.Dockerfile": [
+                "build", "--frontend", "dockerfile.v0",
+                "--local", f"dockerfile={ROOT / 'bench'}", "--opt", "filename=pynoderb.Dockerfile",
+                "--local", f"context={work}", *contexts,
+                "--opt", "context:metacall-core=local:metacall-core",
+                "--opt", "context:plthook=local:plthook"],
+        }
+        results = {name: [cold(args) for _ in range(options.runs)] for name, args in cases.items()}
+    print(f"{'cold [py, node, rb] cli':<24}{'wall':>10}{'CPU':>10}")
+    for name, runs in results.items():
+        print(f"{name:<24}{statistics.median(w for w, _ in runs):>9.1f}s"
+              f"{statistics.median(c for _, c in runs):>9.1f}s")
+    (wall, cpu), (ref_wall, ref_cpu) = (
+        (statistics.median(w for w, _ in r), statistics.median(c for _, c in r))
+        for r in results.values())
+    print(f"ratio frontend/Dockerfile: wall {wall / ref_wall:.2f}, CPU {cpu / ref_cpu:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
