@@ -15,7 +15,9 @@ RUN --mount=type=secret,id=ca-certificates,target=/run/secrets/ca-certificates \
  && apt-get install -y --no-install-recommends rapidjson-dev libbackward-cpp-dev googletest libnode-dev
 COPY --from=plthook / /usr/local/src/plthook
 WORKDIR /usr/local/metacall/build
-RUN printf '%s\n' -DBackwardCpp_SOURCE=/usr/lib/backward \
+RUN --mount=type=secret,id=ca-certificates,target=/run/secrets/ca-certificates \
+    if [ -s /run/secrets/ca-certificates ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca-certificates; fi; \
+    printf '%s\n' -DBackwardCpp_SOURCE=/usr/lib/backward \
       -DFETCHCONTENT_SOURCE_DIR_GOOGLETEST=/usr/src/googletest \
       -DPLTHook_SOURCE_DIR=/usr/local/src/plthook > CMakeConfig.txt \
  && ../tools/metacall-configure.sh release python nodejs ruby && cmake --build . -j "$(nproc)"

@@ -21,6 +21,8 @@ from frontend.pb import llb_pb2 as pb
 from frontend.plan.shell import CA_PREAMBLE, CA_SECRET_ID, CA_SECRET_PATH
 
 PROGRAMS_PATH = "/run/metacall"
+APT_CACHES = (("/var/cache/apt/archives", "metacall-apt-archives"),
+              ("/var/lib/apt/lists", "metacall-apt-lists"))
 
 
 def program_name(step_name: str) -> str:
@@ -59,9 +61,14 @@ class Steps:
         all_mounts = list(mounts)
         if network:
             script = CA_PREAMBLE + script
+            # apt's downloads and lists are caches the branches share, each
+            # step with an instance of its own (apt locks them): branches
+            # running side by side never wait on each other, and a step's
+            # `apt-get update` mostly revalidates what an earlier one fetched.
             all_mounts += [
                 SecretMount(dest=CA_SECRET_PATH, secret_id=CA_SECRET_ID),
-                CacheMount(dest="/var/cache/apt/archives", cache_id="metacall-apt-archives"),
+                *(CacheMount(dest=path, cache_id=cache_id, sharing=pb.PRIVATE)
+                  for path, cache_id in APT_CACHES),
             ]
         if self.cache_namespace:
             all_mounts = [replace(m, cache_id=f"{self.cache_namespace}/{m.cache_id}")

@@ -34,7 +34,8 @@ def test_outline_lists_inputs_with_their_lines() -> None:
     assert core["location"]["ranges"][0]["start"]["line"] == 5
     assert {s["name"] for s in result["secrets"]} == {"ca-certificates", "pip.conf", "npmrc"}
     assert {c["ID"] for c in result["cache"]} == {
-        "team/metacall-apt-archives", "team/metacall-py-root-.cache-pip",
+        "team/metacall-apt-archives", "team/metacall-apt-lists",
+        "team/metacall-py-root-.cache-pip",
         "team/metacall-node-root-.npm"}
     assert [d["name"] for d in result["dependencies"]] == ["requirements.txt", "package.json"]
     assert "LANGUAGE" in text and "metacall.yaml:3" in text and "MANIFEST" in text

@@ -229,8 +229,8 @@ def test_cache_mount_namespace_prefixes_every_cache_mount() -> None:
                 if op.WhichOneof("op") == "exec" for m in op.exec.mounts
                 if m.mountType == pb.CACHE}
 
-    assert cache_ids(plain) == {"metacall-apt-archives"}
-    assert cache_ids(spaced) == {"team-a/metacall-apt-archives"}
+    assert cache_ids(plain) == {"metacall-apt-archives", "metacall-apt-lists"}
+    assert cache_ids(spaced) == {"team-a/metacall-apt-archives", "team-a/metacall-apt-lists"}
 
 
 def test_core_common_part_compiles_once_for_every_language() -> None:
