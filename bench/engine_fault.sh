@@ -31,7 +31,7 @@ fi
 started=$(date +%s)
 docker buildx build "${args[@]}" "$work" >"$work/first.log" 2>&1 &
 build=$!
-until grep -q "\] $step\$" "$work/first.log"; do
+until grep -Eq "^#[0-9]+ \[[a-z+]+\] $step\$" "$work/first.log"; do
   kill -0 "$build" 2>/dev/null || { echo "the build ended before \"$step\""; tail "$work/first.log"; exit 1; }
   sleep 0.5
 done
@@ -39,6 +39,8 @@ sleep 3  # into the step
 echo "killing dockerd and containerd $(( $(date +%s) - started )) s into the build, during \"$step\""
 pkill -9 -x dockerd || true
 pkill -9 -x containerd || true
+# As a supervisor would: restart once the killed processes are gone.
+while pgrep -x dockerd >/dev/null || pgrep -x containerd >/dev/null; do sleep 0.2; done
 wait "$build" && first=0 || first=$?
 echo "the interrupted build exited with $first"
 
@@ -52,7 +54,13 @@ if docker buildx build "${args[@]}" "$work" >"$work/second.log" 2>&1; then
 else
   echo "the same build FAILED:"; tail -n 30 "$work/second.log"; exit 1
 fi
-output=$(printf 'exit\n' | docker run --rm -i metacall-fault-run)
-echo "its image runs: $(echo "$output" | head -n 1)"
+printf 'def add(left, right):\n    return left + right\n' > "$work/calc.py"
+output=$(printf 'load py calc.py\ncall add(40, 2)\nexit\n' \
+  | docker run --rm -i -v "$work:/usr/local/scripts" metacall-fault-run 2>&1 || true)
+if echo "$output" | grep -q '^λ 42$'; then
+  echo "its image runs: add(40, 2) answered 42"
+else
+  echo "its image did not answer:"; echo "$output"; exit 1
+fi
 docker image rm -f metacall-fault-run >/dev/null
 rm -rf "$work"

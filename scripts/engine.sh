@@ -42,12 +42,20 @@ if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$daemon_json" ]; then
   echo "$daemon_json" > /etc/docker/daemon.json
 fi
 
-if ! pgrep -x dockerd >/dev/null; then
+# A dockerd killed uncleanly may linger as a zombie: only a live one counts.
+live_dockerd() {
+  for pid in $(pgrep -x dockerd); do
+    [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ] && return 0
+  done
+  return 1
+}
+if ! live_dockerd; then
   log "starting dockerd (log: /var/log/dockerd.log)"
-  nohup dockerd >/var/log/dockerd.log 2>&1 &
+  nohup dockerd >>/var/log/dockerd.log 2>&1 &
 fi
 
-for _ in $(seq 1 60); do
+# An engine killed uncleanly can take minutes to recover its state.
+for _ in $(seq 1 240); do
   if engine_ready; then
     log "ready: $(docker version --format 'engine {{.Server.Version}}')"
     exit 0
