@@ -50,15 +50,22 @@ def debian_packages(status: str, architecture: str) -> list[Package]:
     return found
 
 
+def _named_by_version(ecosystem: str, names: Iterable[str], suffix: str) -> list[Package]:
+    """Packages from the `NAME-VERSION<suffix>` entries their installer wrote."""
+    found = []
+    for entry in names:
+        stem = entry.removesuffix(suffix)
+        if stem != entry and "-" in stem:
+            name, version = stem.rsplit("-", 1)
+            if ecosystem == "pypi":  # PyPI's normalized name
+                name = name.lower().replace("_", "-")
+            found.append(Package(ecosystem, name, version))
+    return found
+
+
 def python_packages(dist_info_names: Iterable[str]) -> list[Package]:
     """Packages pip installed, from their `NAME-VERSION.dist-info` folders."""
-    found = []
-    for folder in dist_info_names:
-        stem = folder.removesuffix(".dist-info")
-        if stem != folder and "-" in stem:
-            name, version = stem.rsplit("-", 1)
-            found.append(Package("pypi", name.lower().replace("_", "-"), version))
-    return found
+    return _named_by_version("pypi", dist_info_names, ".dist-info")
 
 
 def npm_packages(hidden_lockfile: str) -> list[Package]:
@@ -73,13 +80,7 @@ def npm_packages(hidden_lockfile: str) -> list[Package]:
 
 def gem_packages(specification_names: Iterable[str]) -> list[Package]:
     """Gems bundler installed, from their `NAME-VERSION.gemspec` files."""
-    found = []
-    for spec in specification_names:
-        stem = spec.removesuffix(".gemspec")
-        if stem != spec and "-" in stem:
-            name, version = stem.rsplit("-", 1)
-            found.append(Package("gem", name, version))
-    return found
+    return _named_by_version("gem", specification_names, ".gemspec")
 
 
 def metacall_packages(core_version: str, loaders: Iterable[str]) -> list[Package]:
