@@ -27,7 +27,8 @@ def compactness_check(needed_dev_packages: Sequence[str] = ()) -> str:
         "for p in /usr/local/metacall /opt/fake-deps /usr/local/bin/cmake /usr/bin/cmake "
         "/usr/bin/gcc /usr/bin/cc /usr/bin/g++ /usr/bin/c++ /usr/bin/tcc /usr/local/bin/tcc; "
         "do [ -e $p ] && echo LEAK $p; done; "
-        "ls /var/cache/apt/archives/*.deb 2>/dev/null | sed 's/^/LEAK /'; "
+        "ls /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/*_Packages* "
+        "2>/dev/null | sed 's/^/LEAK /'; "
         # The allowed packages and, transitively, what they depend on.
         f"allowed=' {allowed} '; todo='{allowed}'; while [ -n \"$todo\" ]; do next=''; "
         "for p in $todo; do for d in $(dpkg-query -W -f '${Depends}' $p 2>/dev/null "

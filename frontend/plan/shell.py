@@ -26,11 +26,12 @@ CA_PREAMBLE = (
     f"REQUESTS_CA_BUNDLE={CA_SECRET_PATH} CURL_CA_BUNDLE={CA_SECRET_PATH} "
     f"NODE_EXTRA_CA_CERTS={CA_SECRET_PATH} GIT_SSL_CAINFO={CA_SECRET_PATH}; fi; "
 )
-# The logs, backups and caches dpkg and its triggers date: none belongs in
-# an image, and the dated ones differ between two builds (ldconfig's
-# aux-cache records file times). apt's lists and archives are cache mounts.
+# apt's package caches (made from its lists), and the logs, backups and
+# caches dpkg and its triggers date: none belongs in an image, and the dated
+# ones differ between two builds (ldconfig's aux-cache records file times).
+# apt's lists and archives are cache mounts: emptying them would undo that.
 APT_CLEAN = (
-    "rm -rf /var/log/apt /var/log/dpkg.log /var/log/alternatives.log "
+    "rm -rf /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /var/log/alternatives.log "
     "/var/cache/debconf/*-old /var/lib/dpkg/*-old /var/cache/ldconfig/aux-cache"
 )
 
