@@ -64,7 +64,7 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource) -
                                  if lock in beside)]
     with_installer = build.run(
         runtime.core.inputs.base,
-        f"apt-get update && {apt_install(installer.packages)} && {APT_CLEAN}",
+        f"{apt_install(installer.packages)} && {APT_CLEAN}",
         name=f"install {' and '.join(installer.packages)}",
     )
     prepared = with_installer.copy(app.dependency_files, "/", APP_PATH, include=inputs,

@@ -72,7 +72,7 @@ def runtime_packages(*packages: str) -> str:
     script installs -dev packages. A package may be `$(apt_dependency META
     REGEX)`: META's first dependency matching REGEX, so the versioned
     library is found without naming the distribution."""
-    return f"{APT_DEPENDENCY} apt-get update && " + apt_install(packages)
+    return f"{APT_DEPENDENCY} " + apt_install(packages)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,10 @@ APT_CLEAN = (
 
 
 def apt_install(packages: tuple[str, ...] | list[str]) -> str:
-    return "apt-get install -y --no-install-recommends " + " ".join(packages)
+    """Installs Debian packages. apt's lists are a cache mount whose
+    instance may be new, or older than the archive: update them first (a
+    revalidation when they are current)."""
+    return "apt-get update && apt-get install -y --no-install-recommends " + " ".join(packages)
 
 
 APT_DEPENDENCY = (
