@@ -19,11 +19,13 @@ from frontend.compile import (
     context_patterns,
     ignored_patterns,
     is_manifest,
+    list_layers,
     named_scripts,
     parse,
 )
 from frontend.declaration import DeclarationError
 from frontend.llb import outline, serialize
+from frontend.publish import core_version, publish, publish_commands
 from frontend.request import DEFAULT_PLATFORM, BuildRequest
 
 
@@ -70,7 +72,20 @@ def main(argv: list[str] | None = None) -> int:
         help="a named context, e.g. metacall-core=local:metacall-core "
         "(then pass --local metacall-core=DIR to buildctl)",
     )
-    options = parser.parse_args(args)
+    publishing = commands.add_parser(
+        "publish", help="build each of the runtime's layers alone and push it to a repository "
+        "for builds that name it in `core.prebuilt`; other arguments go to docker buildx build "
+        "(--build-context, --secret, --platform, --builder)")
+    publishing.add_argument("file")
+    publishing.add_argument("--repository", required=True,
+                            help="e.g. registry.example.com/metacall/layers")
+    publishing.add_argument("--app-dir", help="the build context (default: the file's directory)")
+    publishing.add_argument("--dry-run", action="store_true", help="print the commands only")
+    options, buildx_args = parser.parse_known_args(args)
+    if options.command == "publish":
+        return _publish(options, buildx_args)
+    if buildx_args:
+        parser.error(f"unrecognized arguments: {' '.join(buildx_args)}")
     contexts = dict(item.split("=", 1) for item in options.context)
     declaration = Path(options.file)
     try:
@@ -97,6 +112,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stdout.buffer.write(serialize(definition))
     return 0
+
+
+def _publish(options: argparse.Namespace, buildx_args: list[str]) -> int:
+    declaration = Path(options.file)
+    context = Path(options.app_dir or declaration.parent)
+    try:
+        parsed = parse(declaration.read_text(encoding="utf-8"))
+        layers = list_layers(parsed, BuildFacts(context_files=scan_directory(context, parsed)))
+    except DeclarationError as error:
+        print(f"{options.file}:{error.line}: {error.message}", file=sys.stderr)
+        return 1
+    version = core_version(buildx_args, parsed.declaration.core.version)
+    return publish(publish_commands(declaration, context, options.repository, version, layers,
+                                    buildx_args), dry_run=options.dry_run)
 
 
 if __name__ == "__main__":

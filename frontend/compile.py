@@ -26,14 +26,17 @@ from frontend.plan.app_image import AppSource
 from frontend.plan.core import CoreGraph
 from frontend.plan.inputs import BuildInputs
 from frontend.plan.layout import APP_PATH, DEFAULT_PATH
+from frontend.plan.prebuilt import KEY_LABEL, Candidate, layer_key, layer_ref
 from frontend.plan.runtime import Runtime
 from frontend.plan.targets import (
     TARGET_NAMES,
     TARGETS,
     ImageOrigin,
     Plan,
+    Target,
     build_target,
     default_target,
+    find_target,
 )
 from frontend.request import SOURCE_DATE_EPOCH_ARG, BuildRequest
 from frontend.sources import (
@@ -46,8 +49,10 @@ from frontend.sources import (
 )
 
 __all__ = [
+    "KEY_LABEL",
     "TARGET_NAMES",
     "BuildFacts",
+    "Candidate",
     "Compiled",
     "ContextFiles",
     "ParsedDeclaration",
@@ -57,6 +62,8 @@ __all__ = [
     "context_patterns",
     "ignored_patterns",
     "is_manifest",
+    "layer_ref",
+    "list_layers",
     "list_targets",
     "named_scripts",
     "parse",
@@ -82,6 +89,9 @@ class BuildFacts:
     core_version: str | None = None
     # The manifests and dependency files of the main build context.
     context_files: ContextFiles = field(default_factory=ContextFiles)
+    # Published layers to take in place of building them: pinned refs by
+    # layer name (None: not looked for yet).
+    prebuilt: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,9 @@ class Compiled:
     # Definitions that must build before the result is returned (the smoke check).
     checks: tuple[pb.Definition, ...] = ()
     inventory: Inventory = Inventory("unknown", ())
+    # With a prebuilt repository and no `facts.prebuilt` yet: the layers to
+    # look for, then compile again with those found.
+    prebuilt_candidates: Mapping[str, Candidate] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,6 +148,29 @@ def base_image_ref(parsed: ParsedDeclaration) -> str:
 def compile_declaration(
     parsed: ParsedDeclaration, request: BuildRequest, facts: BuildFacts = BuildFacts()
 ) -> Compiled:
+    plan, target, candidates = _plan(parsed, request, facts)
+    built, config = build_target(plan, target.name)
+    source = SourceFile(filename=request.filename, data=parsed.text.encode())
+    definition, *checks = (marshal(state, source, ignore_cache=request.no_cache)
+                           for state in (built.state, *built.checks))
+    npm_folders = tuple(
+        posixpath.join(APP_PATH, dependency.folder) for dependency in
+        (plan.app.plan.dependencies if plan.app else ())
+        if dependency.file.endswith("package.json"))
+    return Compiled(definition, config, tuple(checks),
+                    Inventory(plan.origin.core_version, tuple(plan.runtime.tags), npm_folders),
+                    candidates)
+
+
+def list_layers(parsed: ParsedDeclaration, facts: BuildFacts) -> list[str]:
+    """The names of the runtime's layers for this context, as published."""
+    plan, _, _ = _plan(parsed, BuildRequest(), facts)
+    return list(plan.runtime.named_layers(cli=True))
+
+
+def _plan(parsed: ParsedDeclaration, request: BuildRequest,
+          facts: BuildFacts) -> tuple[Plan, Target, dict[str, Candidate]]:
+    """The build's plan, its target, and the prebuilt layers to look for."""
     declaration = parsed.declaration
     platform = parse_platform(request.platform)
     base_ref = base_image_ref(parsed)
@@ -147,16 +183,23 @@ def compile_declaration(
         base_env.append(f"{SOURCE_DATE_EPOCH_ARG}={request.source_date_epoch}")
     core = core_source(request.contexts, request.session_id, declaration.core.version,
                        facts.core_version)
-    inputs = BuildInputs(
-        base=image(base_ref, platform=platform, name=f"load base image {declaration.base_image}"),
-        base_env=tuple(base_env),
-        core_source=core.state,
-        plthook=named_state(request.contexts, PLTHOOK_CONTEXT, request.session_id),
-        libraries=library_states(request.contexts, request.session_id),
-        platform=platform,
-        merge_diff=facts.merge_diff,
-        cache_namespace=request.cache_mount_namespace,
-    )
+
+    def inputs(session_id: str, prebuilt: Mapping[str, str]) -> BuildInputs:
+        return BuildInputs(
+            base=image(base_ref, platform=platform,
+                       name=f"load base image {declaration.base_image}"),
+            base_env=tuple(base_env),
+            core_source=core_source(request.contexts, session_id, declaration.core.version,
+                                    facts.core_version).state,
+            plthook=named_state(request.contexts, PLTHOOK_CONTEXT, session_id),
+            libraries=library_states(request.contexts, session_id),
+            platform=platform,
+            merge_diff=facts.merge_diff,
+            cache_namespace=request.cache_mount_namespace,
+            prebuilt={name: image(ref, platform=platform, name=f"load prebuilt layer {name}")
+                      for name, ref in prebuilt.items()},
+        )
+
     locations = _locations(parsed)
     languages_line = locations["languages"]
     context = facts.context_files
@@ -182,21 +225,27 @@ def compile_declaration(
     if core_options.ports is None:
         # An app's scripts call each other's languages as under MetaCall's FaaS.
         core_options = core_options.model_copy(update={"ports": app is not None})
+    target = find_target(request.target or default_target(app is not None))
+    # Layers are keyed on what they are built from, not on this build's session.
+    keyed = Runtime(CoreGraph(core_options, inputs("", {}), locations), languages)
+    repository = request.prebuilt_repository or declaration.core.prebuilt
+    candidates = {
+        name: Candidate(layer_ref(repository, core.version, name),
+                        layer_key(layer, core.version, facts.base_config))
+        for name, layer in target.layers(keyed).items()
+    } if repository and facts.prebuilt is None else {}
+    published = keyed.named_layers(cli=True).get(request.layer_name or "") \
+        if target.name == "layer" else None
     plan = Plan(
-        runtime=Runtime(CoreGraph(core_options, inputs, locations), languages),
+        runtime=Runtime(CoreGraph(core_options, inputs(request.session_id, facts.prebuilt or {}),
+                                  locations), languages),
         origin=ImageOrigin(base_ref, facts.base_config, core.label, core.version, platform,
                            request.source_date_epoch),
         app=app, app_options=declaration.app, languages_line=languages_line,
+        layer_name=request.layer_name,
+        layer_key=layer_key(published, core.version, facts.base_config) if published else "",
     )
-    built, config = build_target(plan, request.target or default_target(app is not None))
-    source = SourceFile(filename=request.filename, data=parsed.text.encode())
-    definition, *checks = (marshal(state, source, ignore_cache=request.no_cache)
-                           for state in (built.state, *built.checks))
-    npm_folders = tuple(
-        posixpath.join(APP_PATH, dependency.folder) for dependency in
-        (app.plan.dependencies if app else ()) if dependency.file.endswith("package.json"))
-    return Compiled(definition, config, tuple(checks),
-                    Inventory(core.version, tuple(plan.runtime.tags), npm_folders))
+    return plan, target, candidates
 
 
 def _locations(parsed: ParsedDeclaration) -> dict[str, SourceRange]:

@@ -7,6 +7,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from frontend.declaration.models import REPOSITORY
+
 # Frontend option keys, as buildx and buildctl send them (the same as the
 # Dockerfile frontend's, so users' flags mean what they are used to).
 FILENAME = "filename"
@@ -24,6 +26,10 @@ ATTEST_SBOM = "attest:sbom"  # --sbom=true: e.g. "type=sbom,disabled=false"
 # Build args the frontend reads, as the Dockerfile frontend does.
 CACHE_MOUNT_NS_ARG = "BUILDKIT_CACHE_MOUNT_NS"
 SOURCE_DATE_EPOCH_ARG = "SOURCE_DATE_EPOCH"
+# The layer the `layer` target builds, and a repository of prebuilt layers
+# that overrides the declaration's `core.prebuilt` (one per CI, say).
+LAYER_ARG = "METACALL_LAYER"
+PREBUILT_ARG = "METACALL_PREBUILT"
 
 DEFAULT_FILENAME = "metacall.yaml"
 DEFAULT_PLATFORM = "linux/amd64"
@@ -77,6 +83,14 @@ class BuildRequest:
         epoch = self.build_args.get(SOURCE_DATE_EPOCH_ARG, "")
         return int(epoch) if epoch else None
 
+    @property
+    def layer_name(self) -> str | None:
+        return self.build_args.get(LAYER_ARG) or None
+
+    @property
+    def prebuilt_repository(self) -> str | None:
+        return self.build_args.get(PREBUILT_ARG) or None
+
     @classmethod
     def from_options(
         cls, options: Mapping[str, str], *, session_id: str = "",
@@ -89,6 +103,10 @@ class BuildRequest:
         epoch = build_args.get(SOURCE_DATE_EPOCH_ARG, "")
         if epoch and not epoch.isdigit():
             raise RequestError(f"SOURCE_DATE_EPOCH is `{epoch}`, not seconds since 1970")
+        prebuilt = build_args.get(PREBUILT_ARG, "")
+        if prebuilt and not REPOSITORY.match(prebuilt):
+            raise RequestError(f"{PREBUILT_ARG} is `{prebuilt}`, not an image repository like "
+                               "registry.example.com/metacall/layers (no tag)")
         return cls(
             filename=options.get(FILENAME) or DEFAULT_FILENAME,
             filename_given=bool(options.get(FILENAME)),

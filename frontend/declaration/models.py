@@ -34,6 +34,10 @@ class Language(StrEnum):
 DEFAULT_CORE_VERSION = "v0.9.22"
 DEFAULT_BASE_IMAGE = "debian:bookworm-slim"
 _GIT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+# An image repository without tag or digest: [host[:port]/]path.
+REPOSITORY = re.compile(
+    r"^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
+)
 _USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")
 
 
@@ -70,12 +74,23 @@ class CoreOptions(StrictModel):
     ports: bool | None = None
     # Build core's tests and run them, with no network, after the build.
     tests: bool = False
+    # A registry repository of prebuilt language layers (`python -m frontend
+    # publish`), taken in place of building them when they match.
+    prebuilt: str | None = None
 
     @field_validator("version")
     @classmethod
     def _git_ref(cls, value: str) -> str:
         if not _GIT_REF.match(value) or ".." in value:
             raise ValueError(f"`{value}` is not a git ref (a tag, branch or commit)")
+        return value
+
+    @field_validator("prebuilt")
+    @classmethod
+    def _repository(cls, value: str | None) -> str | None:
+        if value is not None and not REPOSITORY.match(value):
+            raise ValueError(f"`{value}` is not an image repository like "
+                             "registry.example.com/metacall/layers (no tag)")
         return value
 
     @field_validator("cmake_options")

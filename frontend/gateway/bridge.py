@@ -62,13 +62,19 @@ class Bridge:
         return list(self._stub.ReadDir(gateway_pb2.ReadDirRequest(Ref=ref, DirPath=path)).entries)
 
     def resolve_image_config(self, ref: str, platform: llb_pb2.Platform) -> dict[str, Any]:
+        return self.resolve_image(ref, platform)[1]
+
+    def resolve_image(self, ref: str, platform: llb_pb2.Platform, *,
+                      timeout: float | None = None) -> tuple[str, dict[str, Any]]:
+        """The image's manifest digest for `platform`, and its config."""
         response = self._stub.ResolveImageConfig(
             gateway_pb2.ResolveImageConfigRequest(
                 Ref=ref, Platform=platform, ResolveMode="default",
                 LogName=f"[internal] load metadata for {ref}",
-            )
+            ),
+            timeout=timeout,
         )
-        return json.loads(response.Config)
+        return response.Digest, json.loads(response.Config)
 
     def warn(self, short: str, detail: list[str], *, digest: str = "") -> None:
         """A WARN line in the user's build output."""

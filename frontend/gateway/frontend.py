@@ -14,7 +14,9 @@ from pathlib import Path
 import grpc
 
 from frontend.compile import (
+    KEY_LABEL,
     BuildFacts,
+    Candidate,
     Compiled,
     ContextFiles,
     base_image_ref,
@@ -44,6 +46,8 @@ DIRECTORY_MODE = 1 << 31  # Go's os.ModeDir, as fsutil's Stat carries it
 DOCKERIGNORE = ".dockerignore"
 NOBODY = 65534
 CONFIG_KEY = "containerimage.config"
+# A registry that does not answer must not hold the build.
+PREBUILT_LOOKUP_SECONDS = 60.0
 
 
 def request_from_environment(environ: Mapping[str, str]) -> BuildRequest:
@@ -186,6 +190,47 @@ def solve_with_checks(bridge: Bridge, compiled: Compiled, request: BuildRequest)
     return ref
 
 
+def take_prebuilt(bridge: Bridge, parsed: ParsedDeclaration, request: BuildRequest,
+                  facts: Mapping[str, BuildFacts]) -> dict[str, BuildFacts]:
+    """With a repository of prebuilt layers: per platform, the published
+    layers whose key is the layer's own, pinned by digest. The others build
+    from source, and one warning says which and why."""
+    repository = request.prebuilt_repository or parsed.declaration.core.prebuilt
+    if repository is None:
+        return dict(facts)
+    wanted = [(platform, name, candidate) for platform, one in facts.items()
+              for name, candidate in compile_declaration(
+                  parsed, replace(request, platform=platform), one).prebuilt_candidates.items()]
+    if not wanted:
+        return dict(facts)
+    with ThreadPoolExecutor(max_workers=min(8, len(wanted))) as pool:
+        looked = list(pool.map(lambda item: _look_up(bridge, item[0], item[2]), wanted))
+    taken: dict[str, dict[str, str]] = {platform: {} for platform in facts}
+    missing = []
+    for (platform, name, _), (ref, reason) in zip(wanted, looked, strict=True):
+        if ref:
+            taken[platform][name] = ref
+        else:
+            missing.append(f"{name} ({platform}): {reason}")
+    if missing:
+        bridge.warn(f"{len(missing)} of {len(wanted)} prebuilt layers are not in {repository}: "
+                    "building them from source", missing)
+    return {platform: replace(one, prebuilt=taken[platform]) for platform, one in facts.items()}
+
+
+def _look_up(bridge: Bridge, platform: str, candidate: Candidate) -> tuple[str, str]:
+    """(the candidate pinned by digest, "") or ("", why it is not taken)."""
+    try:
+        digest, config = bridge.resolve_image(candidate.ref, parse_platform(platform),
+                                              timeout=PREBUILT_LOOKUP_SECONDS)
+    except grpc.RpcError as error:
+        details = (error.details() or str(error.code())).strip().splitlines()
+        return "", details[-1] if details else "not found"
+    if ((config.get("config") or {}).get("Labels") or {}).get(KEY_LABEL) != candidate.key:
+        return "", f"{candidate.ref} was built from other inputs (its key differs)"
+    return f"{candidate.ref}@{digest}", ""
+
+
 def solve_platforms(bridge: Bridge, parsed: ParsedDeclaration, request: BuildRequest,
                     facts: Mapping[str, BuildFacts], clock: Clock) -> None:
     """Compiles and solves the image for each platform, side by side, and
@@ -312,6 +357,8 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
                 + ["Layers are then not shared between languages or images; Docker's "
                    "containerd image store enables MergeOp/DiffOp."],
             )
+        facts = take_prebuilt(bridge, parsed, request, facts)
+        clock.mark("prebuilt")
         solve_platforms(bridge, parsed, request, facts, clock)
         log.info("timings: %s", clock.summary())
     except DeclarationError as error:

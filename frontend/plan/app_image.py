@@ -97,7 +97,7 @@ def app_image(runtime: Runtime, app: AppSource, *, user: str,
                     for dependency in plan.dependencies]
     # The launcher's and the smoke check's metacallcli comes with the CLI files.
     assembled = runtime.core.steps.run(
-        runtime.assemble([*runtime.files(), runtime.cli_files(), *dependencies], name="app"),
+        runtime.assemble(dependencies, cli=True, name="app"),
         ADD_APP_USER, name=f"[app] add the user {APP_USER}", network=False,
     )
     # Installed dependencies replace what the context has in their place

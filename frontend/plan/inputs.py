@@ -27,3 +27,5 @@ class BuildInputs:
     merge_diff: bool = True
     # Prefixes every cache mount's id (the BUILDKIT_CACHE_MOUNT_NS build arg).
     cache_namespace: str = ""
+    # Published layers to take in place of building them, by layer name.
+    prebuilt: Mapping[str, State] = field(default_factory=dict)

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from functools import partial
 
 from frontend.llb import State
-from frontend.plan.compose import BranchLayer, InstalledFiles, Layer, compose
+from frontend.plan.compose import BranchLayer, Layer, compose
 from frontend.plan.core import CORE_LABEL, CoreGraph
 from frontend.plan.layout import CONFIGURATION_DIR
+from frontend.plan.prebuilt import PrebuiltLayer
 from frontend.plan.recipe import cli_provider, recipe_for, with_requirements
 from frontend.plan.shell import FINISH_RUNTIME
 
@@ -35,21 +36,32 @@ class Runtime:
             return build.install_runtime(on, *build.core_runtime_script("backtrace"))
         return recipe_for(label).runtime_libraries(on, build)
 
-    def files(self) -> list[InstalledFiles]:
-        """What core's runtime install wrote, per declared language."""
-        return [self.core.build((tag,)).runtime_files for tag in self.languages]
-
-    def cli_files(self) -> InstalledFiles:
-        return self.core.build((cli_provider(self.languages),)).cli_files
-
-    def assemble(self, installed: Sequence[InstalledFiles], *, name: str) -> State:
-        """base + every language's runtime libraries + the installed files."""
+    def named_layers(self, *, cli: bool) -> dict[str, Layer]:
+        """The layers the runtime composes, by the names they are published
+        under (see prebuilt.py): each language's (and core's) runtime
+        libraries, what core's runtime install wrote per declared language,
+        and with `cli` what its CLI install wrote."""
         base = self.core.inputs.base
-        layers: list[Layer] = [
-            BranchLayer(f"[{label}] runtime libraries", base, partial(self.branch, label))
+        layers: dict[str, Layer] = {
+            f"{label}-libraries": BranchLayer(f"[{label}] runtime libraries", base,
+                                              partial(self.branch, label))
             for label in (CORE_LABEL, *self.tags)
-        ]
-        state = compose(base, [*layers, *installed], merge_diff=self.core.inputs.merge_diff,
+        }
+        layers |= {f"{tag}-files": self.core.build((tag,)).runtime_files
+                   for tag in self.languages}
+        if cli:
+            provider = cli_provider(self.languages)
+            layers[f"cli-{provider}"] = self.core.build((provider,)).cli_files
+        return layers
+
+    def assemble(self, extra: Sequence[Layer], *, cli: bool, name: str) -> State:
+        """base + the named layers (prebuilt ones where the inputs have them)
+        + `extra`."""
+        base = self.core.inputs.base
+        prebuilt = self.core.inputs.prebuilt
+        layers = [PrebuiltLayer(f"[{name}] prebuilt {key}", prebuilt[key]) if key in prebuilt
+                  else layer for key, layer in self.named_layers(cli=cli).items()]
+        state = compose(base, [*layers, *extra], merge_diff=self.core.inputs.merge_diff,
                         name=f"[{name}] merge language layers")
         state = state.mkfile(
             f"{CONFIGURATION_DIR}/global.json", self.global_configuration(),

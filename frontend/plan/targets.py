@@ -12,6 +12,7 @@ from frontend.declaration import AppOptions, DeclarationError
 from frontend.llb import SourceRange, State
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.app_image import AppSource, app_image
+from frontend.plan.compose import Layer
 from frontend.plan.layout import (
     APP_HOME,
     APP_PATH,
@@ -22,8 +23,10 @@ from frontend.plan.layout import (
     METACALL_RUNTIME_ENV,
     SCRIPTS_PATH,
 )
+from frontend.plan.prebuilt import KEY_LABEL, NAME_LABEL
 from frontend.plan.recipe import recipe_for
 from frontend.plan.runtime import Runtime
+from frontend.request import LAYER_ARG
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class Plan:
     app: AppSource | None = None
     app_options: AppOptions | None = None
     languages_line: SourceRange | None = None
+    # The layer the `layer` target builds (METACALL_LAYER), and its key.
+    layer_name: str | None = None
+    layer_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,9 @@ class Target:
     env: Mapping[str, str] = field(default_factory=dict)
     # Applies the declaration's own image settings (the `app` key).
     finish_config: Callable[[dict[str, Any], Plan], None] | None = None
+    # The runtime's named layers the target composes, which prebuilt
+    # layers may stand in for.
+    layers: Callable[[Runtime], Mapping[str, Layer]] = lambda runtime: {}
 
 
 def _cli_unavailable(plan: Plan) -> str | None:
@@ -86,6 +95,26 @@ def _build_app(plan: Plan) -> Built:
                       smoke_check_limit=options.smoke_check_timeout
                       if options.smoke_check else None)
     return Built(built.image, () if built.smoke_check is None else (built.smoke_check,))
+
+
+def _layer_unavailable(plan: Plan) -> str | None:
+    if not plan.runtime.core.inputs.merge_diff:
+        return "needs MergeOp/DiffOp (Docker's containerd image store, or buildkitd)"
+    names = ", ".join(plan.runtime.named_layers(cli=True))
+    if plan.layer_name is None:
+        return f"needs the build arg {LAYER_ARG}, one of: {names}"
+    if plan.layer_name not in plan.runtime.named_layers(cli=True):
+        return f"builds one of: {names}; not `{plan.layer_name}`"
+    return None
+
+
+def _build_layer(plan: Plan) -> Built:
+    assert plan.layer_name is not None
+    return Built(plan.runtime.named_layers(cli=True)[plan.layer_name].changes())
+
+
+def _label_layer(config: dict[str, Any], plan: Plan) -> None:
+    config["Labels"].update({NAME_LABEL: plan.layer_name, KEY_LABEL: plan.layer_key})
 
 
 def _apply_app_options(config: dict[str, Any], plan: Plan) -> None:
@@ -111,11 +140,12 @@ TARGETS: tuple[Target, ...] = (
            lambda plan: Built(plan.runtime.core.build(plan.runtime.languages).dev),
            working_dir=METACALL_PATH),
     Target("runtime", "runtime libraries and MetaCall's installed files only",
-           lambda plan: Built(plan.runtime.assemble(plan.runtime.files(), name="runtime"))),
+           lambda plan: Built(plan.runtime.assemble((), cli=False, name="runtime")),
+           layers=lambda runtime: runtime.named_layers(cli=False)),
     Target("cli", "the runtime plus metacallcli as the entrypoint (needs node)",
-           lambda plan: Built(plan.runtime.assemble(
-               [*plan.runtime.files(), plan.runtime.cli_files()], name="cli")),
-           unavailable=_cli_unavailable, entrypoint=("metacallcli",)),
+           lambda plan: Built(plan.runtime.assemble((), cli=True, name="cli")),
+           unavailable=_cli_unavailable, entrypoint=("metacallcli",),
+           layers=lambda runtime: runtime.named_layers(cli=True)),
     Target("app", "the runtime plus the app, its dependencies and a launcher", _build_app,
            unavailable=lambda plan: None if plan.app else (
                "needs an `app` key or MetaCall manifests in the build context"),
@@ -124,7 +154,11 @@ TARGETS: tuple[Target, ...] = (
            # the app's own scripts goes to its home.
            env={"LOADER_SCRIPT_PATH": APP_PATH, "HOME": APP_HOME,
                 "PYTHONPYCACHEPREFIX": f"{APP_HOME}/.cache/python"},
-           finish_config=_apply_app_options),
+           finish_config=_apply_app_options,
+           layers=lambda runtime: runtime.named_layers(cli=True)),
+    Target("layer", f"one of the runtime's layers alone, to publish ({LAYER_ARG}=<name>)",
+           _build_layer, unavailable=_layer_unavailable, runtime_env=False,
+           working_dir="/", finish_config=_label_layer),
 )
 TARGET_NAMES = tuple(target.name for target in TARGETS)
 
@@ -147,7 +181,7 @@ def build_target(plan: Plan, name: str) -> tuple[Built, dict[str, Any]]:
     if reason is not None:
         line = plan.languages_line
         raise DeclarationError(f"the {name} target {reason}", *(
-            (line.start_line, line.end_line) if line and name != "app" else ()))
+            (line.start_line, line.end_line) if line and name not in ("app", "layer") else ()))
     return target.build(plan), image_config(target, plan)
 
 

@@ -36,6 +36,8 @@ class FakeBridge:
     solved: list[llb_pb2.Definition] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cache_imports: list[tuple[CacheImport, ...]] = field(default_factory=list)
+    # Images a registry holds (prebuilt layers): ref -> config.
+    images: dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.files.setdefault("context", {})  # buildx and buildctl always send one
@@ -78,6 +80,12 @@ class FakeBridge:
 
     def resolve_image_config(self, ref: str, platform: llb_pb2.Platform) -> dict:
         return {"architecture": "amd64", "os": "linux", "config": {"Env": ["PATH=/bin"]}}
+
+    def resolve_image(self, ref: str, platform: llb_pb2.Platform, *,
+                      timeout: float | None = None) -> tuple[str, dict]:
+        if ref not in self.images:
+            raise RpcFailure()
+        return "sha256:" + "ab" * 32, self.images[ref]
 
     def warn(self, short: str, detail: list[str], *, digest: str = "") -> None:
         self.warnings.append(short)
@@ -158,7 +166,7 @@ def test_targets_subrequest_marks_the_default_for_this_context() -> None:
     kind, metadata = run(runtime, requestid="frontend.targets")
     assert kind == "metadata" and isinstance(metadata, dict)
     listed = json.loads(metadata["result.json"])["targets"]
-    assert [t["name"] for t in listed] == ["deps", "dev", "runtime", "cli", "app"]
+    assert [t["name"] for t in listed] == ["deps", "dev", "runtime", "cli", "app", "layer"]
     assert [t["name"] for t in listed if t.get("default")] == ["runtime"]
     assert b"runtime (default)" in metadata["result.txt"]
     app = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION},
