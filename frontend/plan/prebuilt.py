@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from frontend.llb import State, marshal
+from frontend.llb.definition import op_digest
 from frontend.plan.compose import Layer
 
 NAME_LABEL = "io.metacall.layer"
@@ -63,7 +64,7 @@ def layer_ref(repository: str, core_version: str, name: str) -> str:
 def layer_key(layer: Layer, core_version: str, base_config: Mapping[str, Any]) -> str:
     definition = marshal(layer.changes())
     inputs = {
-        "layer": hashlib.sha256(getattr(definition, "def")[-1]).hexdigest(),
+        "layer": op_digest(getattr(definition, "def")[-1]),
         "core": core_version,
         "base": hashlib.sha256(json.dumps(base_config, sort_keys=True).encode()).hexdigest(),
     }

@@ -11,6 +11,7 @@ import pytest
 from frontend.compile import BuildFacts, compile_declaration, list_layers, parse
 from frontend.declaration import DeclarationError
 from frontend.gateway import frontend as gateway
+from frontend.llb.definition import op_digest
 from frontend.pb import llb_pb2
 from frontend.publish import core_version, publish_commands
 from frontend.request import BuildRequest, RequestError
@@ -120,3 +121,18 @@ def test_publish_builds_each_layer_and_tags_it_with_cores_version(tmp_path) -> N
         "docker", "buildx", "build", "-f", str(tmp_path / "metacall.yaml"), "--target", "layer",
         "--build-arg", "METACALL_LAYER=py-files", *args,
         "--output", f"type=image,name={REPOSITORY}:0.9.22-py-files,push=true", str(tmp_path)]]
+
+
+def test_without_merge_diff_published_layers_are_copied_in() -> None:
+    parsed = parse("languages: [py]\n")
+    ref = f"{REPOSITORY}:v0.9.22-py-files@sha256:{'cd' * 32}"
+    compiled = compile_declaration(parsed, BuildRequest(target="runtime"), BuildFacts(
+        merge_diff=False, prebuilt={"py-files": ref}))
+    data = list(getattr(compiled.definition, "def"))
+    ops = {op_digest(raw): llb_pb2.Op.FromString(raw) for raw in data}
+    assert not any(op.WhichOneof("op") in ("merge", "diff") for op in ops.values())
+    (published,) = [digest for digest, op in ops.items()
+                    if op.source.identifier == f"docker-image://{ref}"]
+    copies = [op for op in ops.values() if op.WhichOneof("op") == "file"
+              and any(i.digest == published for i in op.inputs)]
+    assert [action.WhichOneof("action") for op in copies for action in op.file.actions] == ["copy"]
