@@ -16,29 +16,20 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from contexts import CA_BUNDLE
+from contexts import buildctl, buildctl_sources, core_sources, frontend_build
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDRESS = "unix:///run/metacall-test/buildkitd.sock"
 
 
 def cpu_seconds() -> float:
     fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
     user, nice, system = (int(value) for value in fields[:3])
     return (user + nice + system) / os.sysconf("SC_CLK_TCK")
-
-
-def buildctl(*args: str) -> None:
-    tool = str(Path(os.environ.get("BUILDKIT_BIN_DIR", "/usr/local/bin")) / "buildctl")
-    done = subprocess.run([tool, "--addr", ADDRESS, *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"buildctl {args[0]} failed:\n{done.stderr[-3000:]}")
 
 
 def cold(build: list[str]) -> tuple[float, float]:
@@ -52,29 +43,20 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1)
     options = parser.parse_args()
-    core, plthook = os.environ.get("METACALL_CORE_SOURCE"), os.environ.get("PLTHOOK_SOURCE")
-    if not core or not plthook:
-        print("set METACALL_CORE_SOURCE and PLTHOOK_SOURCE (a plthook_c directory)")
+    sources = core_sources()
+    if sources is None:
         return 1
-    contexts = ["--local", f"metacall-core={core}", "--local", f"plthook={plthook}"]
-    if Path(CA_BUNDLE).exists():
-        contexts += ["--secret", f"id=ca-certificates,src={CA_BUNDLE}"]
+    contexts = buildctl_sources(*sources)
     with tempfile.TemporaryDirectory() as work:
         (Path(work) / "metacall.yaml").write_text(
             "# syntax=metacall/frontend\nlanguages: [py, node, rb]\n")
         cases = {
-            "metacall/frontend": [
-                "build", "--frontend", "gateway.v0",
-                "--opt", "source=127.0.0.1:5000/metacall/frontend:latest", "--opt", "target=cli",
-                "--local", f"dockerfile={work}", "--local", f"context={work}", *contexts,
-                "--opt", "context:metacall-core=local:metacall-core",
-                "--opt", "context:plthook=local:plthook"],
+            "metacall/frontend": [*frontend_build(Path(work)), "--opt", "target=cli",
+                                  *contexts],
             "pynoderb.Dockerfile": [
                 "build", "--frontend", "dockerfile.v0",
                 "--local", f"dockerfile={ROOT / 'bench'}", "--opt", "filename=pynoderb.Dockerfile",
-                "--local", f"context={work}", *contexts,
-                "--opt", "context:metacall-core=local:metacall-core",
-                "--opt", "context:plthook=local:plthook"],
+                "--local", f"context={work}", *contexts],
         }
         results = {name: [cold(args) for _ in range(options.runs)] for name, args in cases.items()}
     print(f"{'cold [py, node, rb] cli':<24}{'wall':>10}{'CPU':>10}")

@@ -21,62 +21,58 @@ import statistics
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
-from common_compile import ADDRESS, ROOT, cold
-from contexts import CA_BUNDLE, core_build_args
+from common_compile import ROOT, cold
+from contexts import (
+    ADDRESS,
+    BUILD_SECONDS,
+    REGISTRY,
+    buildctl_sources,
+    buildx_sources,
+    core_sources,
+    frontend_build,
+    secret_args,
+    timed_build,
+)
 
 APP = ROOT / "examples" / "polyglot-app"
-REGISTRY = "127.0.0.1:5000"
 BUILDER = "metacall-bench"
-
-
-def docker(*args: str) -> None:
-    done = subprocess.run(["docker", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"docker {args[0]} {args[1]} failed:\n{done.stderr[-3000:]}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1)
     options = parser.parse_args()
-    buildx_args = core_build_args()
-    if buildx_args is None:
+    sources = core_sources()
+    if sources is None:
         return 1
+    core, plthook = sources
+    buildx_args = buildx_sources(core, plthook)
     run = uuid.uuid4().hex[:8]
     layers, cli = f"{REGISTRY}/bench/layers-{run}", f"{REGISTRY}/bench/metacall-cli-{run}:latest"
     subprocess.run(["docker", "buildx", "rm", BUILDER], capture_output=True)
-    docker("buildx", "create", "--name", BUILDER, "--driver", "remote", ADDRESS)
+    subprocess.run(["docker", "buildx", "create", "--name", BUILDER, "--driver", "remote",
+                    ADDRESS], capture_output=True, check=True)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "frontend", "publish", str(APP / "metacall.yaml"),
-             "--repository", layers, "--builder", BUILDER, *buildx_args], cwd=ROOT)
+             "--repository", layers, "--builder", BUILDER, *buildx_args],
+            cwd=ROOT, timeout=BUILD_SECONDS)
         if done.returncode != 0:
             return 1
-        docker("buildx", "build", "--builder", BUILDER, "-f", str(APP / "metacall.yaml"),
-               "--target", "cli", *buildx_args,
-               "--output", f"type=image,name={cli},push=true", str(APP))
+        timed_build(["--builder", BUILDER, "-f", str(APP / "metacall.yaml"), "--target", "cli",
+                     *buildx_args, "--output", f"type=image,name={cli},push=true", str(APP)])
     finally:
         subprocess.run(["docker", "buildx", "rm", BUILDER], capture_output=True)
-    secret = ["--secret", f"id=ca-certificates,src={CA_BUNDLE}"] if Path(CA_BUNDLE).exists() else []
-    contexts = [value for flag, value in zip(buildx_args[::2], buildx_args[1::2], strict=True)
-                if flag == "--build-context"]
-    core_locals = [arg for context in contexts for arg in ("--local", context)]
-    core_opts = [arg for context in contexts for arg in
-                 ("--opt", f"context:{context.split('=')[0]}=local:{context.split('=')[0]}")]
     cases = {
         "frontend, layers published": [
-            "build", "--frontend", "gateway.v0",
-            "--opt", f"source={REGISTRY}/metacall/frontend:latest",
-            "--opt", f"build-arg:METACALL_PREBUILT={layers}",
-            "--local", f"dockerfile={APP}", "--local", f"context={APP}",
-            *core_locals, *core_opts, *secret, "--output", "type=image,name=bench/prebuilt-app"],
+            *frontend_build(APP), "--opt", f"build-arg:METACALL_PREBUILT={layers}",
+            *buildctl_sources(core, plthook), "--output", "type=image,name=bench/prebuilt-app"],
         "prebuilt-app.Dockerfile": [
             "build", "--frontend", "dockerfile.v0",
             "--local", f"dockerfile={ROOT / 'bench'}", "--opt", "filename=prebuilt-app.Dockerfile",
             "--local", f"context={APP}", "--opt", f"build-arg:METACALL_CLI={cli}",
-            *secret, "--output", "type=image,name=bench/dockerfile-app"],
+            *secret_args(), "--output", "type=image,name=bench/dockerfile-app"],
     }
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(options.runs):  # interleaved

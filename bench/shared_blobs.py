@@ -12,20 +12,16 @@ image pushed as 127.0.0.1:5000/metacall/frontend.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import uuid
 from pathlib import Path
 
-from contexts import CA_BUNDLE
+from contexts import REGISTRY, buildctl, buildctl_sources, frontend_build, pushed_layers
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDRESS = "unix:///run/metacall-test/buildkitd.sock"
-REGISTRY = "127.0.0.1:5000"
 REGISTRY_LOG = Path("/var/lib/metacall-test/registry.log")
 
 
@@ -34,27 +30,8 @@ def build_and_push(languages: str, ref: str, workdir: Path) -> None:
     app.mkdir()
     (app / "metacall.yaml").write_text(f"# syntax=metacall/frontend\nlanguages: [{languages}]\n")
     core = os.environ.get("METACALL_CORE_SOURCE") or str(ROOT / "tests/fixtures/fake-core")
-    args = ["--local", f"dockerfile={app}", "--local", f"context={app}",
-            "--local", f"metacall-core={core}",
-            "--opt", "context:metacall-core=local:metacall-core"]
-    if os.environ.get("PLTHOOK_SOURCE"):
-        args += ["--local", f"plthook={os.environ['PLTHOOK_SOURCE']}",
-                 "--opt", "context:plthook=local:plthook"]
-    if Path(CA_BUNDLE).exists():
-        args += ["--secret", f"id=ca-certificates,src={CA_BUNDLE}"]
-    tool = str(Path(os.environ.get("BUILDKIT_BIN_DIR", "/usr/local/bin")) / "buildctl")
-    done = subprocess.run(
-        [tool, "--addr", ADDRESS, "build", "--frontend", "gateway.v0",
-         "--opt", f"source={REGISTRY}/metacall/frontend:latest", *args,
-         "--output", f"type=image,name={ref},push=true"], capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"build of [{languages}] failed:\n{done.stderr[-3000:]}")
-
-
-def layers(ref: str) -> list[tuple[str, int]]:
-    raw = subprocess.run(["docker", "buildx", "imagetools", "inspect", "--raw", ref],
-                         capture_output=True, text=True, check=True).stdout
-    return [(layer["digest"], layer["size"]) for layer in json.loads(raw)["layers"]]
+    buildctl(*frontend_build(app), *buildctl_sources(core, os.environ.get("PLTHOOK_SOURCE")),
+             "--output", f"type=image,name={ref},push=true")
 
 
 def main() -> int:
@@ -67,16 +44,17 @@ def main() -> int:
         log.seek(offset)
         second_push = log.read()
     uploaded = set(re.findall(r"blobs/uploads/[^ ]*digest=sha256%3A([0-9a-f]{64})", second_push))
-    first = {digest for digest, _ in layers(f"{repository}:py-node")}
+    first = {digest for digest, _ in pushed_layers(f"{repository}:py-node")}
     print(f"{'layer of [py, rb]':<22}{'MB':>8}  {'in [py, node]':<15}{'second push'}")
     total = sent = 0
-    for digest, size in layers(f"{repository}:py-rb"):
+    second = pushed_layers(f"{repository}:py-rb")
+    for digest, size in second:
         was_uploaded = digest.removeprefix("sha256:") in uploaded
         total += size
         sent += size if was_uploaded else 0
         print(f"{digest[7:19]:<22}{size / 1e6:>8.1f}  {'yes' if digest in first else 'no':<15}"
               f"{'uploaded' if was_uploaded else 'already there'}")
-    print(f"second push: {sum(1 for d, _ in layers(f'{repository}:py-rb') if d[7:] in uploaded)}"
+    print(f"second push: {sum(1 for d, _ in second if d[7:] in uploaded)}"
           f" layers, {sent / 1e6:.1f} MB uploaded of {total / 1e6:.1f} MB "
           f"(ratio {sent / total:.2f})")
     return 0

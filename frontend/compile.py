@@ -67,6 +67,7 @@ __all__ = [
     "list_targets",
     "named_scripts",
     "parse",
+    "prebuilt_candidates",
 ]
 
 
@@ -90,8 +91,8 @@ class BuildFacts:
     # The manifests and dependency files of the main build context.
     context_files: ContextFiles = field(default_factory=ContextFiles)
     # Published layers to take in place of building them: pinned refs by
-    # layer name (None: not looked for yet).
-    prebuilt: Mapping[str, str] | None = None
+    # layer name.
+    prebuilt: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,6 @@ class Compiled:
     # Definitions that must build before the result is returned (the smoke check).
     checks: tuple[pb.Definition, ...] = ()
     inventory: Inventory = Inventory("unknown", ())
-    # With a prebuilt repository and no `facts.prebuilt` yet: the layers to
-    # look for, then compile again with those found.
-    prebuilt_candidates: Mapping[str, Candidate] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ def base_image_ref(parsed: ParsedDeclaration) -> str:
 def compile_declaration(
     parsed: ParsedDeclaration, request: BuildRequest, facts: BuildFacts = BuildFacts()
 ) -> Compiled:
-    plan, target, candidates = _plan(parsed, request, facts)
+    plan, target, _ = _plan(parsed, request, facts)
     built, config = build_target(plan, target.name)
     source = SourceFile(filename=request.filename, data=parsed.text.encode())
     definition, *checks = (marshal(state, source, ignore_cache=request.no_cache)
@@ -158,8 +156,7 @@ def compile_declaration(
         (plan.app.plan.dependencies if plan.app else ())
         if dependency.file.endswith("package.json"))
     return Compiled(definition, config, tuple(checks),
-                    Inventory(plan.origin.core_version, tuple(plan.runtime.tags), npm_folders),
-                    candidates)
+                    Inventory(plan.origin.core_version, tuple(plan.runtime.tags), npm_folders))
 
 
 def list_layers(parsed: ParsedDeclaration, facts: BuildFacts) -> list[str]:
@@ -168,9 +165,26 @@ def list_layers(parsed: ParsedDeclaration, facts: BuildFacts) -> list[str]:
     return list(plan.runtime.named_layers(cli=True))
 
 
+def prebuilt_candidates(parsed: ParsedDeclaration, request: BuildRequest,
+                        facts: BuildFacts) -> tuple[str | None, dict[str, Candidate]]:
+    """The repository of prebuilt layers the build names (None: none), and
+    where each layer its target composes would be published, with its key."""
+    repository = request.prebuilt_repository or parsed.declaration.core.prebuilt
+    if repository is None:
+        return None, {}
+    plan, target, keyed = _plan(parsed, request, facts)
+    version = plan.origin.core_version
+    return repository, {
+        name: Candidate(layer_ref(repository, version, name),
+                        layer_key(layer, version, facts.base_config))
+        for name, layer in target.layers(keyed).items()
+    }
+
+
 def _plan(parsed: ParsedDeclaration, request: BuildRequest,
-          facts: BuildFacts) -> tuple[Plan, Target, dict[str, Candidate]]:
-    """The build's plan, its target, and the prebuilt layers to look for."""
+          facts: BuildFacts) -> tuple[Plan, Target, Runtime]:
+    """The build's plan, its target, and its runtime planned without the
+    session, which the layers' keys are computed from."""
     declaration = parsed.declaration
     platform = parse_platform(request.platform)
     base_ref = base_image_ref(parsed)
@@ -228,16 +242,10 @@ def _plan(parsed: ParsedDeclaration, request: BuildRequest,
     target = find_target(request.target or default_target(app is not None))
     # Layers are keyed on what they are built from, not on this build's session.
     keyed = Runtime(CoreGraph(core_options, inputs("", {}), locations), languages)
-    repository = request.prebuilt_repository or declaration.core.prebuilt
-    candidates = {
-        name: Candidate(layer_ref(repository, core.version, name),
-                        layer_key(layer, core.version, facts.base_config))
-        for name, layer in target.layers(keyed).items()
-    } if repository and facts.prebuilt is None else {}
     published = keyed.named_layers(cli=True).get(request.layer_name or "") \
         if target.name == "layer" else None
     plan = Plan(
-        runtime=Runtime(CoreGraph(core_options, inputs(request.session_id, facts.prebuilt or {}),
+        runtime=Runtime(CoreGraph(core_options, inputs(request.session_id, facts.prebuilt),
                                   locations), languages),
         origin=ImageOrigin(base_ref, facts.base_config, core.label, core.version, platform,
                            request.source_date_epoch),
@@ -245,7 +253,7 @@ def _plan(parsed: ParsedDeclaration, request: BuildRequest,
         layer_name=request.layer_name,
         layer_key=layer_key(published, core.version, facts.base_config) if published else "",
     )
-    return plan, target, candidates
+    return plan, target, keyed
 
 
 def _locations(parsed: ParsedDeclaration) -> dict[str, SourceRange]:

@@ -61,9 +61,6 @@ class Bridge:
     def read_dir(self, ref: str, path: str) -> list[fsutil_pb2.Stat]:
         return list(self._stub.ReadDir(gateway_pb2.ReadDirRequest(Ref=ref, DirPath=path)).entries)
 
-    def resolve_image_config(self, ref: str, platform: llb_pb2.Platform) -> dict[str, Any]:
-        return self.resolve_image(ref, platform)[1]
-
     def resolve_image(self, ref: str, platform: llb_pb2.Platform, *,
                       timeout: float | None = None) -> tuple[str, dict[str, Any]]:
         """The image's manifest digest for `platform`, and its config."""

@@ -27,8 +27,10 @@ from frontend.compile import (
     list_targets,
     named_scripts,
     parse,
+    prebuilt_candidates,
 )
 from frontend.declaration import DeclarationError, ParsedDeclaration, decode, limits
+from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
 from frontend.gateway import sbom, subrequests
 from frontend.gateway.bridge import Bridge
 from frontend.gateway.errors import declaration_status, plain_status, rpc_status
@@ -43,7 +45,6 @@ log = logging.getLogger("metacall-frontend")
 OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
 MERGE_DIFF_CAPS = ("mergeop", "diffop")
 DIRECTORY_MODE = 1 << 31  # Go's os.ModeDir, as fsutil's Stat carries it
-DOCKERIGNORE = ".dockerignore"
 NOBODY = 65534
 CONFIG_KEY = "containerimage.config"
 # A registry that does not answer must not hold the build.
@@ -121,8 +122,8 @@ def scan_context(bridge: Bridge, request: BuildRequest) -> ContextFiles:
     check_context_limits(files)
     manifests = {path: bridge.read_file(ref, path, limit=limits.MANIFEST_BYTES)
                  for path in sorted(files) if is_manifest(path)}
-    dockerignore = (bridge.read_file(ref, DOCKERIGNORE, limit=limits.DECLARATION_BYTES)
-                    .decode(errors="replace") if DOCKERIGNORE in files else "")
+    dockerignore = (bridge.read_file(ref, DOCKERIGNORE_FILE, limit=limits.DECLARATION_BYTES)
+                    .decode(errors="replace") if DOCKERIGNORE_FILE in files else "")
     texts = {path: bridge.read_file(ref, path, limit=limits.MANIFEST_BYTES)
              for path in sorted(files) if request.request_id == subrequests.LINT
              and path.endswith("requirements.txt")}
@@ -195,12 +196,11 @@ def take_prebuilt(bridge: Bridge, parsed: ParsedDeclaration, request: BuildReque
     """With a repository of prebuilt layers: per platform, the published
     layers whose key is the layer's own, pinned by digest. The others build
     from source, and one warning says which and why."""
-    repository = request.prebuilt_repository or parsed.declaration.core.prebuilt
-    if repository is None:
-        return dict(facts)
-    wanted = [(platform, name, candidate) for platform, one in facts.items()
-              for name, candidate in compile_declaration(
-                  parsed, replace(request, platform=platform), one).prebuilt_candidates.items()]
+    looked_for = {platform: prebuilt_candidates(parsed, replace(request, platform=platform), one)
+                  for platform, one in facts.items()}
+    repository = next(iter(looked_for.values()))[0]
+    wanted = [(platform, name, candidate) for platform, (_, candidates) in looked_for.items()
+              for name, candidate in candidates.items()]
     if not wanted:
         return dict(facts)
     with ThreadPoolExecutor(max_workers=min(8, len(wanted))) as pool:
@@ -336,7 +336,8 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
                     parsed, BuildFacts(context_files=context_files_call.result()))))
                 return
             base_config_calls = {platform: pool.submit(
-                bridge.resolve_image_config, base_image_ref(parsed), parse_platform(platform))
+                lambda ref, platform: bridge.resolve_image(ref, parse_platform(platform))[1],
+                base_image_ref(parsed), platform)
                 for platform in request.platforms}
             context_files = context_files_call.result()
             context_files = look_for_scripts(bridge, request, context_files,

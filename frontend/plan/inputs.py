@@ -20,8 +20,6 @@ class BuildInputs:
     # Named contexts that may stand in for a library a loader's CMake
     # downloads (tinycc), by name.
     libraries: Mapping[str, State] = field(default_factory=dict)
-    # The build context holding the user's app, when there is one.
-    context: State | None = None
     # False where BuildKit cannot run MergeOp/DiffOp (Docker's classic image
     # store): the same filesystem is then built with chained steps and copies.
     merge_diff: bool = True

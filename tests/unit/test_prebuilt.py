@@ -8,7 +8,13 @@ import json
 
 import pytest
 
-from frontend.compile import BuildFacts, compile_declaration, list_layers, parse
+from frontend.compile import (
+    BuildFacts,
+    compile_declaration,
+    list_layers,
+    parse,
+    prebuilt_candidates,
+)
 from frontend.declaration import DeclarationError
 from frontend.gateway import frontend as gateway
 from frontend.llb.definition import op_digest
@@ -89,7 +95,9 @@ def test_without_a_repository_nothing_is_looked_up() -> None:
 
 def test_the_declaration_names_the_repository_and_both_are_checked() -> None:
     parsed = parse(f"languages: [py]\ncore:\n  prebuilt: {REPOSITORY}\n")
-    candidates = compile_declaration(parsed, BuildRequest(target="runtime")).prebuilt_candidates
+    repository, candidates = prebuilt_candidates(parsed, BuildRequest(target="runtime"),
+                                                 BuildFacts())
+    assert repository == REPOSITORY
     assert sorted(candidates) == ["core-libraries", "py-files", "py-libraries"]
     assert candidates["py-files"].ref == f"{REPOSITORY}:v0.9.22-py-files"
     with pytest.raises(DeclarationError, match="not an image repository"):
