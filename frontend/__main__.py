@@ -23,7 +23,8 @@ from frontend.compile import (
     named_scripts,
     parse,
 )
-from frontend.declaration import DeclarationError
+from frontend.declaration import DeclarationError, decode
+from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
 from frontend.llb import outline, serialize
 from frontend.publish import core_version, publish, publish_commands
 from frontend.request import DEFAULT_PLATFORM, BuildRequest
@@ -41,7 +42,7 @@ def scan_directory(directory: Path, parsed: ParsedDeclaration) -> ContextFiles:
                 for p in patterns):
             files.append(relative)
     manifests = {path: (directory / path).read_bytes() for path in files if is_manifest(path)}
-    dockerignore = directory / ".dockerignore"
+    dockerignore = directory / DOCKERIGNORE_FILE
     context = ContextFiles(frozenset(files), manifests,
                            dockerignore.read_text() if dockerignore.is_file() else "")
     return replace(context, existing_scripts=frozenset(
@@ -87,19 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     if buildx_args:
         parser.error(f"unrecognized arguments: {' '.join(buildx_args)}")
     contexts = dict(item.split("=", 1) for item in options.context)
-    declaration = Path(options.file)
     try:
-        parsed = parse(declaration.read_text(encoding="utf-8"))
+        declaration, _, parsed, facts = _read(options)
         compiled = compile_declaration(
             parsed,
             BuildRequest(filename=declaration.name, target=options.target,
                          platform=options.platform, contexts=contexts),
-            BuildFacts(context_files=scan_directory(Path(options.app_dir or declaration.parent),
-                                                    parsed)),
+            facts,
         )
     except DeclarationError as error:
-        print(f"{options.file}:{error.line}: {error.message}", file=sys.stderr)
-        return 1
+        return _complain(options, error)
     definition = compiled.definition
     if options.smoke_check:
         if not compiled.checks:
@@ -114,15 +112,28 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _publish(options: argparse.Namespace, buildx_args: list[str]) -> int:
+def _read(options: argparse.Namespace) -> tuple[Path, Path, ParsedDeclaration, BuildFacts]:
+    """The declaration's path, the context's, the parsed declaration and
+    what the context holds."""
     declaration = Path(options.file)
     context = Path(options.app_dir or declaration.parent)
+    parsed = parse(decode(declaration.read_bytes()))
+    return declaration, context, parsed, BuildFacts(context_files=scan_directory(context, parsed))
+
+
+def _complain(options: argparse.Namespace, error: DeclarationError) -> int:
+    """The error as file:line: message, the file being a manifest's when it is."""
+    where = error.source.filename if error.source is not None else options.file
+    print(f"{where}:{error.line}: {error.message}", file=sys.stderr)
+    return 1
+
+
+def _publish(options: argparse.Namespace, buildx_args: list[str]) -> int:
     try:
-        parsed = parse(declaration.read_text(encoding="utf-8"))
-        layers = list_layers(parsed, BuildFacts(context_files=scan_directory(context, parsed)))
+        declaration, context, parsed, facts = _read(options)
+        layers = list_layers(parsed, facts)
     except DeclarationError as error:
-        print(f"{options.file}:{error.line}: {error.message}", file=sys.stderr)
-        return 1
+        return _complain(options, error)
     version = core_version(buildx_args, parsed.declaration.core.version)
     return publish(publish_commands(declaration, context, options.repository, version, layers,
                                     buildx_args), dry_run=options.dry_run)

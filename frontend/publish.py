@@ -16,6 +16,8 @@ from frontend.request import LAYER_ARG
 from frontend.sources import CORE_CONTEXT
 
 BUILD_CONTEXT_FLAG = "--build-context"
+# A layer's build may compile core cold, but may not hang the publish.
+LAYER_SECONDS = 2 * 3600
 
 
 def core_version(buildx_args: Sequence[str], declared: str) -> str:
@@ -30,7 +32,8 @@ def core_version(buildx_args: Sequence[str], declared: str) -> str:
             if "://" in path:
                 return "unknown"
             version = Path(path, "VERSION")
-            return version.read_text().strip() if version.is_file() else "unknown"
+            # As the frontend reads it: an empty or missing VERSION is "unknown".
+            return (version.read_text().strip() if version.is_file() else "") or "unknown"
     return declared
 
 
@@ -48,6 +51,16 @@ def publish_commands(declaration: Path, context: Path, repository: str, version:
 def publish(commands: Sequence[Sequence[str]], *, dry_run: bool) -> int:
     for command in commands:
         print(shlex.join(command), file=sys.stderr)
-        if not dry_run and subprocess.run(command).returncode != 0:
+        if dry_run:
+            continue
+        try:
+            if subprocess.run(command, timeout=LAYER_SECONDS).returncode != 0:
+                return 1
+        except subprocess.TimeoutExpired:
+            print(f"stopped: the build above took longer than {LAYER_SECONDS} s", file=sys.stderr)
+            return 1
+        except FileNotFoundError:
+            print("docker is not installed: publishing runs `docker buildx build`",
+                  file=sys.stderr)
             return 1
     return 0

@@ -59,35 +59,69 @@ class DockerIgnore:
         return decided
 
 
+# What a wildcard matches: `*` within one path element, `**` across them.
+_WILDCARDS = {"*": "[^/]*", "**": ".*"}
+
+
 def _regex(pattern: str) -> re.Pattern[str]:
+    """The pattern as a regular expression that cannot backtrack for long:
+    a wildcard followed by text and another wildcard takes the first match
+    of that text (an atomic group, as `fnmatch` does) where the next
+    wildcard absorbs whatever a later match would have skipped: a `**`
+    absorbs anything, a `*` what stays in one path element."""
+    tokens = _tokens(pattern)
     out = []
+    index = 0
+    while index < len(tokens):
+        kind, regex, _ = tokens[index]
+        index += 1
+        end = index
+        while end < len(tokens) and tokens[end][0] == "text":
+            end += 1
+        text = tokens[index:end]
+        following = tokens[end][0] if end < len(tokens) else ""
+        absorbs = (following == "**" and kind in _WILDCARDS) or (
+            following == "*" == kind and not any(slash for _, _, slash in text))
+        if text and absorbs:
+            out.append(f"(?>{regex}?{''.join(part for _, part, _ in text)})")
+            index = end
+        else:
+            out.append(regex)
+    return re.compile("".join(out))
+
+
+def _tokens(pattern: str) -> list[tuple[str, str, bool]]:
+    """(kind, regex, whether it may match a `/`): wildcards (`*`, `**`,
+    `**/`) and text."""
+    tokens: list[tuple[str, str, bool]] = []
     index = 0
     while index < len(pattern):
         char = pattern[index]
         if pattern.startswith("**/", index):
-            out.append("(?:.*/)?")
+            tokens.append(("**/", "(?:.*/)?", True))
             index += 3
             continue
         if pattern.startswith("**", index):
-            out.append(".*")
+            tokens.append(("**", _WILDCARDS["**"], True))
             index += 2
             continue
         if char == "*":
-            out.append("[^/]*")
+            tokens.append(("*", _WILDCARDS["*"], False))
         elif char == "?":
-            out.append("[^/]")
+            tokens.append(("text", "[^/]", False))
         elif char == "[":
             end = pattern.find("]", index + 1)
             if end == -1:
-                out.append(re.escape(char))
+                tokens.append(("text", re.escape(char), False))
             else:
                 body = pattern[index + 1:end].replace("\\", "\\\\")
-                out.append(f"[{'^' + body[1:] if body.startswith('!') else body}]")
+                tokens.append(("text", f"[{'^' + body[1:] if body.startswith('!') else body}]",
+                               True))
                 index = end
         elif char == "\\" and index + 1 < len(pattern):
             index += 1
-            out.append(re.escape(pattern[index]))
+            tokens.append(("text", re.escape(pattern[index]), pattern[index] == "/"))
         else:
-            out.append(re.escape(char))
+            tokens.append(("text", re.escape(char), char == "/"))
         index += 1
-    return re.compile("".join(out))
+    return tokens

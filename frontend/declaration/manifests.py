@@ -64,6 +64,10 @@ def read_manifest(file: str, data: bytes) -> Manifest:
         raise error(f"not UTF-8 text: {failure.reason} at byte {failure.start}") from None
     except json.JSONDecodeError as failure:
         raise error(f"not JSON: {failure.msg}", failure.lineno) from None
+    except RecursionError:
+        raise error("nested too deeply to read") from None
+    except ValueError:  # Python reads integers of at most 4,300 digits
+        raise error("holds a number too long to read") from None
     try:
         json.dumps(raw, ensure_ascii=False).encode()
     except UnicodeEncodeError:

@@ -116,6 +116,8 @@ class AppOptions(StrictModel):
     smoke_check: bool = True
     # Seconds a script may take to load in the smoke check.
     smoke_check_timeout: int = Field(60, gt=0, le=3600)
+    # Seconds one dependency file's install may take.
+    install_timeout: int = Field(1800, gt=0, le=86400)
 
     @field_validator("scripts")
     @classmethod

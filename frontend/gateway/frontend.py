@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -48,7 +49,7 @@ DIRECTORY_MODE = 1 << 31  # Go's os.ModeDir, as fsutil's Stat carries it
 NOBODY = 65534
 CONFIG_KEY = "containerimage.config"
 # A registry that does not answer must not hold the build.
-PREBUILT_LOOKUP_SECONDS = 60.0
+REGISTRY_SECONDS = 120.0
 
 
 def request_from_environment(environ: Mapping[str, str]) -> BuildRequest:
@@ -157,6 +158,18 @@ def check_context_limits(files: Mapping[str, fsutil_pb2.Stat]) -> None:
                                    f"most {limits.MANIFEST_BYTES:,}")
 
 
+def resolve_base_image(bridge: Bridge, ref: str, platform: str) -> dict[str, Any]:
+    """The base image's config, or a RequestError when its registry does not
+    answer in time."""
+    try:
+        return bridge.resolve_image(ref, parse_platform(platform), timeout=REGISTRY_SECONDS)[1]
+    except grpc.RpcError as error:
+        if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise RequestError(f"the registry of the base image {ref} did not answer within "
+                               f"{REGISTRY_SECONDS:.0f} s") from None
+        raise
+
+
 def read_core_version(bridge: Bridge, request: BuildRequest) -> str | None:
     """core's VERSION file, when its source is a local context."""
     context = request.contexts.get(CORE_CONTEXT, "")
@@ -222,7 +235,7 @@ def _look_up(bridge: Bridge, platform: str, candidate: Candidate) -> tuple[str, 
     """(the candidate pinned by digest, "") or ("", why it is not taken)."""
     try:
         digest, config = bridge.resolve_image(candidate.ref, parse_platform(platform),
-                                              timeout=PREBUILT_LOOKUP_SECONDS)
+                                              timeout=REGISTRY_SECONDS)
     except grpc.RpcError as error:
         details = (error.details() or str(error.code())).strip().splitlines()
         return "", details[-1] if details else "not found"
@@ -336,8 +349,7 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
                     parsed, BuildFacts(context_files=context_files_call.result()))))
                 return
             base_config_calls = {platform: pool.submit(
-                lambda ref, platform: bridge.resolve_image(ref, parse_platform(platform))[1],
-                base_image_ref(parsed), platform)
+                resolve_base_image, bridge, base_image_ref(parsed), platform)
                 for platform in request.platforms}
             context_files = context_files_call.result()
             context_files = look_for_scripts(bridge, request, context_files,

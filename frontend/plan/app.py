@@ -121,6 +121,11 @@ def plan_app(
             if tag not in languages:
                 raise DeclarationError(f"`app` names `{tag}`, which `languages` does not declare",
                                        languages_line)
+        for tag in app.dependencies:
+            if recipe_for(tag).installer is None:
+                installable = ", ".join(t for t in Language if recipe_for(t).installer)
+                raise DeclarationError(f"`app.dependencies` names `{tag}`: only the dependencies "
+                                       f"of {installable} are installed", languages_line)
         scripts.update(app.scripts)
     count = sum(len(names) for names in scripts.values())
     if count > limits.SCRIPTS:

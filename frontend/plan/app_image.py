@@ -21,6 +21,7 @@ from frontend.plan.shell import (
     apt_install,
     launcher,
     smoke_check_args,
+    within_limit,
 )
 
 
@@ -47,11 +48,13 @@ class AppSource:
     declaration_file: str
 
 
-def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource) -> InstalledFiles:
+def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource,
+                     limit: int) -> InstalledFiles:
     """One dependency file's install, in its own folder of the app, on a
     branch that has the installer (pip, npm, bundler): only what the install
     wrote reaches the image, and only the file (and its lockfile) keys its
-    cache."""
+    cache. The install (which runs the app's own build scripts) stops after
+    `limit` seconds."""
     tag = dependency.language
     installer = recipe_for(tag).installer
     if installer is None:
@@ -74,8 +77,8 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource) -
     tool = " ".join(command.split()[:2])
     where = posixpath.join(APP_PATH, folder) if folder else APP_PATH
     installed = build.run(
-        prepared, command, name=f"install {dependency.file} with `{tool}`", cwd=where,
-        args=[name],
+        prepared, within_limit(command), name=f"install {dependency.file} with `{tool}`",
+        cwd=where, args=[str(limit), dependency.file, name],
         mounts=[
             *(CacheMount(dest=cache, cache_id=f"metacall-{tag}{cache.replace('/', '-')}")
               for cache in installer.caches),
@@ -88,12 +91,13 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource) -
                           paths)
 
 
-def app_image(runtime: Runtime, app: AppSource, *, user: str,
+def app_image(runtime: Runtime, app: AppSource, *, user: str, install_limit: int,
               smoke_check_limit: int | None) -> AppImage:
-    """`user`: who the app runs as; `smoke_check_limit`: how long a script
-    may take to load (None: no check)."""
+    """`user`: who the app runs as; `install_limit`: how long a dependency
+    file's install may take; `smoke_check_limit`: how long a script may take
+    to load (None: no check)."""
     plan = app.plan
-    dependencies = [dependency_layer(runtime, dependency, app)
+    dependencies = [dependency_layer(runtime, dependency, app, install_limit)
                     for dependency in plan.dependencies]
     # The launcher's and the smoke check's metacallcli comes with the CLI files.
     assembled = runtime.core.steps.run(

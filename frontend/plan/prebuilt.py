@@ -12,7 +12,8 @@ key matches its own, pinned by digest, and builds the others from source.
 A key is what the layer is built from: its LLB (steps, recipes, options,
 platform, base image by name), core's version and the base image's config
 (its layers' digests). Any change there, a new frontend's recipes included,
-is a new key: a stale layer is never taken.
+is a new key. Sources count by name (a local context, a git ref): core by
+its version, so a changed checkout of the same version is not told apart.
 """
 
 from __future__ import annotations

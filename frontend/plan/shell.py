@@ -167,5 +167,21 @@ echo "smoke check: $n script(s) loaded"
 """
 
 
+def within_limit(command: str) -> str:
+    """`command` (which reads its arguments as $1…) stopped after a time
+    limit: the step's arguments are LIMIT FILE, then the command's; past the
+    limit the step fails saying which file's install took too long."""
+    return (
+        'limit=$1 file=$2; shift 2\n'
+        f'timeout -k 10 "$limit" /bin/sh -c {shlex.quote(command)} install "$@" || {{\n'
+        '\tstatus=$?\n'
+        '\tif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then\n'
+        '\t\techo "installing $file took longer than $limit s (app.install-timeout)" >&2\n'
+        '\tfi\n'
+        '\texit "$status"\n'
+        '}\n'
+    )
+
+
 def smoke_check_args(scripts: Scripts, limit: int) -> list[str]:
     return [str(limit), *(word for load in scripts for word in load)]

@@ -92,6 +92,7 @@ def _build_app(plan: Plan) -> Built:
     assert plan.app is not None
     options = plan.app_options or AppOptions()
     built = app_image(plan.runtime, plan.app, user=options.user or APP_USER,
+                      install_limit=options.install_timeout,
                       smoke_check_limit=options.smoke_check_timeout
                       if options.smoke_check else None)
     return Built(built.image, () if built.smoke_check is None else (built.smoke_check,))

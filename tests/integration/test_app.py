@@ -122,6 +122,23 @@ def test_a_script_that_never_finishes_loading_fails_within_the_limit(buildx, tmp
     assert time.monotonic() - started < 600
 
 
+def test_an_install_that_never_finishes_fails_within_the_limit(buildx, tmp_path) -> None:
+    # npm runs the app's own preinstall script: one that never ends.
+    app = write_app(tmp_path, "app:\n  install-timeout: 5\n", {
+        "metacall.json": '{"language_id": "node", "scripts": ["index.js"]}',
+        "index.js": "module.exports = {};\n",
+        "package.json": '{"name": "stuck", "version": "1.0.0", '
+                        '"scripts": {"preinstall": "sleep 600"}}\n',
+    })
+    started = time.monotonic()
+    result = buildx(app, *FIXTURE, tag=False)
+    assert result.returncode != 0
+    assert "installing package.json took longer than 5 s (app.install-timeout)" in result.output, \
+        result
+    assert '[node] install package.json with `npm install`' in result.output, result
+    assert time.monotonic() - started < 300
+
+
 def test_a_missing_script_fails_before_anything_builds(buildx, tmp_path) -> None:
     app = write_app(tmp_path, "", {
         "metacall.json": '{\n  "language_id": "py",\n  "scripts": ["missing.py"]\n}\n'})

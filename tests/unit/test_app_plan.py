@@ -7,6 +7,8 @@ import pytest
 
 from frontend.compile import BuildFacts
 from frontend.declaration import DeclarationError, Language, parse
+from frontend.declaration.dockerignore import DockerIgnore
+from frontend.declaration.manifests import read_manifest
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.app import AppPlan, ContextFiles, Dependency, plan_app
 from tests.unit.definitions import HEAD, compile_text, names, op_named, ops_of, program_of
@@ -217,7 +219,9 @@ def test_each_dependency_file_installs_in_its_own_folder() -> None:
                     web__metacall=manifest("node", "server.js"))
     definition = compile_text("", None, facts=BuildFacts(context_files=context)).definition
     npm = op_named(definition, "[node] install web/package.json with `npm ci`")
-    assert npm.exec.meta.cwd == "/app/web" and npm.exec.meta.args[2:] == ["package.json"]
+    assert npm.exec.meta.cwd == "/app/web"
+    # The time limit (app.install-timeout), the file for its message, the file.
+    assert npm.exec.meta.args[2:] == ["1800", "web/package.json", "package.json"]
     layer = op_named(definition, "[node] dependencies from web/package.json: "
                                  "/app/web/node_modules")
     assert list(layer.file.actions[0].copy.include_patterns) == ["app/web/node_modules"]
@@ -229,3 +233,31 @@ def test_each_dependency_file_installs_in_its_own_folder() -> None:
     # The app's own node_modules never shadows the installed one.
     app_files = op_named(definition, "[app] add the app's files")
     assert "web/node_modules" in app_files.file.actions[0].copy.exclude_patterns
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b'{"language_id": "py", "n": ' + b"1" * 5000 + b"}", "holds a number too long to read"),
+    (b"[" * 100_000, "nested too deeply to read"),
+])
+def test_a_manifest_python_cannot_read_is_an_error_naming_it(data: bytes, message: str) -> None:
+    with pytest.raises(DeclarationError) as raised:
+        read_manifest("service/metacall.json", data)
+    assert raised.value.source is not None
+    assert raised.value.source.filename == "service/metacall.json"
+    assert raised.value.message == message
+
+
+def test_a_dockerignore_pattern_with_many_wildcards_matches_without_backtracking() -> None:
+    # Python's re would try every split of the path (seconds, doubling per
+    # `*a`); Go's matcher, BuildKit's, does not.
+    ignore = DockerIgnore.parse("*a*a*a*a*a*a*a*a*a*a*ab\na*a*a*a*a*a*a*a*a*a*a*a*b\n")
+    assert ignore.excluded_by("a" * 40) is None
+    assert ignore.excluded_by("a" * 40 + "b") is not None
+
+
+def test_dependencies_of_a_language_without_an_installer_are_an_error() -> None:
+    declaration = parse("languages: [c]\napp:\n  dependencies: {c: deps.txt}\n").declaration
+    with pytest.raises(DeclarationError) as raised:
+        plan_app(declaration, files("deps.txt"), 1)
+    assert raised.value.message == ("`app.dependencies` names `c`: only the dependencies of "
+                                    "py, node, rb are installed")

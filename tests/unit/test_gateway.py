@@ -354,3 +354,21 @@ def test_a_failed_step_goes_back_with_buildkits_own_status(monkeypatch) -> None:
     kind, status = run(FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}}))
     assert kind == "error" and status == original
 
+
+class SilentRegistry(FakeBridge):
+    def resolve_image(self, ref: str, platform: llb_pb2.Platform, *,
+                      timeout: float | None = None) -> tuple[str, dict]:
+        assert timeout is not None  # a registry that never answers must not hold the build
+
+        class Deadline(grpc.RpcError):
+            def code(self) -> grpc.StatusCode:
+                return grpc.StatusCode.DEADLINE_EXCEEDED
+
+        raise Deadline()
+
+
+def test_a_base_image_registry_that_does_not_answer_is_a_readable_error() -> None:
+    kind, status = run(SilentRegistry({"dockerfile": {"metacall.yaml": DECLARATION}}))
+    assert kind == "error" and isinstance(status, status_pb2.Status)
+    assert status.message == ("metacall frontend: the registry of the base image "
+                              "docker.io/library/debian:bookworm-slim did not answer within 120 s")
