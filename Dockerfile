@@ -28,7 +28,7 @@ RUN set -eu; \
            /usr/lib/python3.11/ensurepip /usr/lib/python3.11/lib2to3 /usr/lib/python3.11/pydoc_data \
            /usr/lib/python3.11/unittest /usr/lib/python3.11/distutils; \
     cd /usr/lib/python3.11/lib-dynload \
- && rm -f _ssl.* _hashlib.* _sqlite3.* _dbm.* _gdbm.* _curses*.* readline.* _tkinter.* \
+ && rm -f _ssl.* _hashlib.* _sqlite3.* _dbm.* _gdbm.* _curses*.* readline.* _tkinter.* _lzma.* _bz2.* \
  && cd /; \
     python3.11 -m compileall -q -j 0 /usr/lib/python3.11 || true; \
     mkdir -p /rootfs/tmp && chmod 1777 /rootfs/tmp; \
@@ -49,4 +49,5 @@ LABEL moby.buildkit.frontend.network.none="true" \
       moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts" \
       org.opencontainers.image.title="metacall/frontend" \
       org.opencontainers.image.description="BuildKit frontend composing compact MetaCall images"
-ENTRYPOINT ["/usr/bin/python3.11", "-m", "frontend"]
+# -S: no site module; PYTHONPATH names the one directory the frontend needs.
+ENTRYPOINT ["/usr/bin/python3.11", "-S", "-m", "frontend"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from frontend.declaration import DeclarationError, ParsedDeclaration, parse
 from frontend.declaration.manifests import is_manifest
-from frontend.llb import SourceFile, SourceRange, image, local, marshal
+from frontend.llb import SourceFile, SourceRange, State, image, local, marshal
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.app import (
     ContextFiles,
@@ -38,13 +38,13 @@ from frontend.plan.targets import (
     default_target,
     find_target,
 )
+from frontend.references import normalize_image_ref
 from frontend.request import SOURCE_DATE_EPOCH_ARG, BuildRequest
 from frontend.sources import (
     PLTHOOK_CONTEXT,
     core_source,
     library_states,
     named_state,
-    normalize_image_ref,
     parse_platform,
 )
 
@@ -60,6 +60,7 @@ __all__ = [
     "base_image_ref",
     "compile_declaration",
     "context_patterns",
+    "dependency_files_source",
     "ignored_patterns",
     "is_manifest",
     "layer_ref",
@@ -84,6 +85,9 @@ class BuildFacts:
 
     # The base image's OCI config when the caller could resolve it.
     base_config: Mapping[str, Any] = field(default_factory=dict)
+    # Its digest, as resolved with it: the build pins the image whose
+    # config it read (and BuildKit need not resolve it again).
+    base_digest: str = ""
     # Whether BuildKit can run MergeOp/DiffOp (else: chained steps and copies).
     merge_diff: bool = True
     # core's VERSION when its source comes from a context the caller could read.
@@ -138,6 +142,16 @@ def named_scripts(parsed: ParsedDeclaration, files: ContextFiles) -> list[str]:
     return sorted(set(named))
 
 
+def dependency_files_source(request: BuildRequest) -> State:
+    """The main context's manifests, dependency files and .dockerignore: one
+    op for the gateway's scan before compiling and the build's installs, so
+    BuildKit transfers them once."""
+    return local(request.context_name, session_id=request.session_id,
+                 include=context_patterns(), exclude=ignored_patterns(),
+                 shared_key=f"{request.context_name}-dependency-files",
+                 label="load the app's manifests and dependency files")
+
+
 def base_image_ref(parsed: ParsedDeclaration) -> str:
     """The normalized base image, to resolve its config before compiling."""
     return normalize_image_ref(parsed.declaration.base_image)
@@ -188,6 +202,8 @@ def _plan(parsed: ParsedDeclaration, request: BuildRequest,
     declaration = parsed.declaration
     platform = parse_platform(request.platform)
     base_ref = base_image_ref(parsed)
+    pinned_base = (f"{base_ref}@{facts.base_digest}" if facts.base_digest and "@" not in base_ref
+                   else base_ref)
     base_env = list((facts.base_config.get("config") or {}).get("Env") or [])
     if not any(item.startswith("PATH=") for item in base_env):
         base_env.insert(0, f"PATH={DEFAULT_PATH}")
@@ -200,7 +216,7 @@ def _plan(parsed: ParsedDeclaration, request: BuildRequest,
 
     def inputs(session_id: str, prebuilt: Mapping[str, str]) -> BuildInputs:
         return BuildInputs(
-            base=image(base_ref, platform=platform,
+            base=image(pinned_base, platform=platform,
                        name=f"load base image {declaration.base_image}"),
             base_env=tuple(base_env),
             core_source=core_source(request.contexts, session_id, declaration.core.version,
@@ -230,9 +246,7 @@ def _plan(parsed: ParsedDeclaration, request: BuildRequest,
             files=local(request.context_name, session_id=request.session_id,
                         exclude=[".git", *app_plan.dockerignore.excludes],
                         label="load the app's files"),
-            dependency_files=local(request.context_name, session_id=request.session_id,
-                                   include=context_patterns(), exclude=ignored_patterns(),
-                                   label="load the app's dependency files"),
+            dependency_files=dependency_files_source(request),
             present=context.files, declaration_file=request.filename,
         )
     core_options = declaration.core

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from frontend.declaration.models import REPOSITORY
+from frontend.references import REPOSITORY
 
 # Frontend option keys, as buildx and buildctl send them (the same as the
 # Dockerfile frontend's, so users' flags mean what they are used to).

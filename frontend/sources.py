@@ -6,31 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from frontend.declaration import DeclarationError
 from frontend.llb import State, git, image, local
 from frontend.pb import llb_pb2 as pb
+from frontend.references import normalize_image_ref
+from frontend.request import RequestError
 
 # Named contexts the frontend reads; any other one may stand in for a
 # library a loader's build downloads (tinycc).
 CORE_CONTEXT = "metacall-core"
 PLTHOOK_CONTEXT = "plthook"
 CORE_REPOSITORY = "https://github.com/metacall/core.git"
-DOCKER_HUB = "docker.io"
-
-
-def normalize_image_ref(ref: str) -> str:
-    """docker.io/library/debian:bookworm-slim for `debian:bookworm-slim`."""
-    name, sep, digest = ref.partition("@")
-    first, _, rest = name.partition("/")
-    if not rest:
-        name = f"{DOCKER_HUB}/library/{name}"
-    elif first in (DOCKER_HUB, f"index.{DOCKER_HUB}"):
-        name = f"{DOCKER_HUB}/{rest}" if "/" in rest else f"{DOCKER_HUB}/library/{rest}"
-    elif "." not in first and ":" not in first and first != "localhost":
-        name = f"{DOCKER_HUB}/{name}"
-    if ":" not in name.rsplit("/", 1)[-1] and not sep:
-        name += ":latest"
-    return name + sep + digest
+# What a core checkout holds that its build never reads: never transferred.
+CORE_EXCLUDES = (".git", "build")
 
 
 def parse_platform(value: str) -> pb.Platform:
@@ -42,6 +29,7 @@ def parse_platform(value: str) -> pb.Platform:
 def context_state(name: str, value: str, session_id: str) -> State:
     if value.startswith("local:"):
         return local(value.removeprefix("local:"), session_id=session_id,
+                     exclude=CORE_EXCLUDES if name == CORE_CONTEXT else (),
                      label=f"load build context {name}")
     if value.startswith("docker-image://"):
         ref = normalize_image_ref(value.removeprefix("docker-image://"))
@@ -49,9 +37,8 @@ def context_state(name: str, value: str, session_id: str) -> State:
     if value.startswith(("https://", "git://", "git@")) or value.endswith(".git"):
         remote, _, ref = value.partition("#")
         return git(remote, ref or "HEAD", name=f"load build context {name} ({value})")
-    raise DeclarationError(
-        f"build context `{name}={value}` is not local:, docker-image:// or a git URL"
-    )
+    raise RequestError(
+        f"build context `{name}={value}` is not local:, docker-image:// or a git URL")
 
 
 @dataclass(frozen=True)
@@ -77,6 +64,14 @@ def core_source(
 def named_state(contexts: Mapping[str, str], name: str, session_id: str) -> State | None:
     value = contexts.get(name)
     return None if value is None else context_state(name, value, session_id)
+
+
+def transferred_contexts(contexts: Mapping[str, str], session_id: str) -> list[State]:
+    """The local contexts every build from source reads (core's source and
+    plthook), as the build's own LLB loads them: the same ops, so BuildKit
+    transfers each once, however early the frontend asks."""
+    return [context_state(name, contexts[name], session_id) for name in
+            (CORE_CONTEXT, PLTHOOK_CONTEXT) if contexts.get(name, "").startswith("local:")]
 
 
 def library_states(contexts: Mapping[str, str], session_id: str) -> dict[str, State]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from frontend.declaration import limits
+from frontend import limits
 from frontend.declaration.errors import DeclarationError, SourceText
 from frontend.declaration.models import (
     KNOWN_KEYS,

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from frontend.references import REPOSITORY
+
 
 class Language(StrEnum):
     """MetaCall's loader tags, as `metacall-<tag>.json` and the CLI name them.
@@ -34,10 +36,6 @@ class Language(StrEnum):
 DEFAULT_CORE_VERSION = "v0.9.22"
 DEFAULT_BASE_IMAGE = "debian:bookworm-slim"
 _GIT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-# An image repository without tag or digest: [host[:port]/]path.
-REPOSITORY = re.compile(
-    r"^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
-)
 _USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")
 
 

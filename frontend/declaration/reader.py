@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from frontend.declaration import limits
+from frontend import limits
 from frontend.declaration.errors import DeclarationError
 
 Path = tuple[str | int, ...]

@@ -41,15 +41,14 @@ class Bridge:
               cache_imports: Sequence[CacheImport] = ()) -> str:
         """Solves a definition and returns its result's ref id; BuildKit looks
         for cached results in `cache_imports` too."""
-        response = self._stub.Solve(
-            gateway_pb2.SolveRequest(
-                Definition=definition, allowResultReturn=True, Evaluate=evaluate,
-                allowResultArrayRef=True,  # else BuildKit answers with a deprecated field
-                CacheImports=[gateway_pb2.CacheOptionsEntry(Type=c.type, Attrs=dict(c.attrs))
-                              for c in cache_imports],
-            )
-        )
+        response = self._stub.Solve(_solve_request(definition, evaluate, cache_imports))
         return response.result.ref.id if response.result.HasField("ref") else response.ref
+
+    def load_in_background(self, definition: llb_pb2.Definition) -> grpc.Future:
+        """Starts building a definition and returns at once. BuildKit keeps
+        what it builds for the build's own solve of the same ops; the call
+        is cancelled if the frontend ends first."""
+        return self._stub.Solve.future(_solve_request(definition, True, ()))
 
     def read_file(self, ref: str, path: str, *, limit: int = 0) -> bytes:
         """The file's bytes; with `limit`, at most that many."""
@@ -114,3 +113,13 @@ class Bridge:
             raise RuntimeError("Return was already called")
         self._returned = True
         self._stub.Return(request)
+
+
+def _solve_request(definition: llb_pb2.Definition, evaluate: bool,
+                   cache_imports: Sequence[CacheImport]) -> gateway_pb2.SolveRequest:
+    return gateway_pb2.SolveRequest(
+        Definition=definition, allowResultReturn=True, Evaluate=evaluate,
+        allowResultArrayRef=True,  # else BuildKit answers with a deprecated field
+        CacheImports=[gateway_pb2.CacheOptionsEntry(Type=c.type, Attrs=dict(c.attrs))
+                      for c in cache_imports],
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 import grpc
 
+from frontend import limits
 from frontend.compile import (
     KEY_LABEL,
     BuildFacts,
@@ -22,77 +23,31 @@ from frontend.compile import (
     ContextFiles,
     base_image_ref,
     compile_declaration,
-    context_patterns,
-    ignored_patterns,
+    dependency_files_source,
     is_manifest,
     list_targets,
     named_scripts,
     parse,
     prebuilt_candidates,
 )
-from frontend.declaration import DeclarationError, ParsedDeclaration, decode, limits
+from frontend.declaration import DeclarationError, ParsedDeclaration, decode
 from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
 from frontend.gateway import sbom, subrequests
 from frontend.gateway.bridge import Bridge
 from frontend.gateway.errors import declaration_status, plain_status, rpc_status
-from frontend.gateway.transport import StdioRelay
+from frontend.gateway.start import EarlyReads, request_from_environment, start_reads
 from frontend.inspect import Inspection, lint, outline
 from frontend.llb import local, marshal
 from frontend.pb import fsutil_pb2
-from frontend.request import DEFAULT_PLATFORM, BuildRequest, RequestError
-from frontend.sources import CORE_CONTEXT, parse_platform
+from frontend.request import BuildRequest, RequestError
+from frontend.sources import parse_platform
 
 log = logging.getLogger("metacall-frontend")
-OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
 MERGE_DIFF_CAPS = ("mergeop", "diffop")
 DIRECTORY_MODE = 1 << 31  # Go's os.ModeDir, as fsutil's Stat carries it
-NOBODY = 65534
 CONFIG_KEY = "containerimage.config"
 # A registry that does not answer must not hold the build.
 REGISTRY_SECONDS = 120.0
-
-
-def request_from_environment(environ: Mapping[str, str]) -> BuildRequest:
-    """BuildKit passes each option as BUILDKIT_FRONTEND_OPT_<n>=<key>=<value>
-    (n is only an index)."""
-    options: dict[str, str] = {}
-    for name in sorted(environ):
-        if name.startswith(OPTION_PREFIX):
-            key, _, value = environ[name].partition("=")
-            options[key] = value
-    return BuildRequest.from_options(options, session_id=environ.get("BUILDKIT_SESSION_ID", ""),
-                                     default_platform=_worker_platform(environ))
-
-
-def _worker_platform(environ: Mapping[str, str]) -> str:
-    try:
-        platform = json.loads(environ.get("BUILDKIT_WORKERS", "[]"))[0]["platforms"][0]
-        variant = platform.get("Variant") or platform.get("variant")
-        return "/".join(filter(None, (platform["OS"], platform["Architecture"], variant)))
-    except (ValueError, LookupError, TypeError):
-        return DEFAULT_PLATFORM
-
-
-def read_declaration(bridge: Bridge, request: BuildRequest) -> bytes:
-    """The declaration's text, from the declaration's context (buildx sends
-    it) or else the main one; a build without one (buildctl with only a
-    context) has an empty declaration: the manifests decide."""
-    for context in dict.fromkeys([request.declaration_context, request.context_name]):
-        source = local(
-            context,
-            session_id=request.session_id,
-            include=[request.filename],
-            follow_paths=[request.filename],
-            label=f"load declaration {request.filename}",
-        )
-        try:
-            ref = bridge.solve(marshal(source), evaluate=True)
-            return bridge.read_file(ref, request.filename, limit=limits.DECLARATION_BYTES + 1)
-        except grpc.RpcError as error:
-            failure = error
-    if request.filename_given:
-        raise failure
-    return b""
 
 
 def walk(bridge: Bridge, ref: str, folder: str = "") -> dict[str, fsutil_pb2.Stat]:
@@ -111,14 +66,7 @@ def scan_context(bridge: Bridge, request: BuildRequest) -> ContextFiles:
     """The manifests, dependency files and .dockerignore of the context
     (only those are transferred here; the build itself reads the app), and
     for the lint, the requirements files' contents."""
-    source = local(
-        request.context_name,
-        session_id=request.session_id,
-        include=context_patterns(),
-        exclude=ignored_patterns(),
-        label="load the app's manifests",
-    )
-    ref = bridge.solve(marshal(source), evaluate=True)
+    ref = bridge.solve(marshal(dependency_files_source(request)), evaluate=True)
     files = walk(bridge, ref)
     check_context_limits(files)
     manifests = {path: bridge.read_file(ref, path, limit=limits.MANIFEST_BYTES)
@@ -138,6 +86,7 @@ def look_for_scripts(bridge: Bridge, request: BuildRequest, files: ContextFiles,
     found: dict[str, fsutil_pb2.Stat] = {}
     if scripts:
         source = local(request.context_name, session_id=request.session_id, include=scripts,
+                       shared_key=f"{request.context_name}-scripts",
                        label="look for the app's scripts")
         found = walk(bridge, bridge.solve(marshal(source), evaluate=True))
     return replace(files, existing_scripts=frozenset(found), script_links={
@@ -158,34 +107,16 @@ def check_context_limits(files: Mapping[str, fsutil_pb2.Stat]) -> None:
                                    f"most {limits.MANIFEST_BYTES:,}")
 
 
-def resolve_base_image(bridge: Bridge, ref: str, platform: str) -> dict[str, Any]:
-    """The base image's config, or a RequestError when its registry does not
-    answer in time."""
+def resolve_base_image(bridge: Bridge, ref: str, platform: str) -> tuple[str, dict[str, Any]]:
+    """The base image's digest and config, or a RequestError when its
+    registry does not answer in time."""
     try:
-        return bridge.resolve_image(ref, parse_platform(platform), timeout=REGISTRY_SECONDS)[1]
+        return bridge.resolve_image(ref, parse_platform(platform), timeout=REGISTRY_SECONDS)
     except grpc.RpcError as error:
         if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
             raise RequestError(f"the registry of the base image {ref} did not answer within "
                                f"{REGISTRY_SECONDS:.0f} s") from None
         raise
-
-
-def read_core_version(bridge: Bridge, request: BuildRequest) -> str | None:
-    """core's VERSION file, when its source is a local context."""
-    context = request.contexts.get(CORE_CONTEXT, "")
-    if not context.startswith("local:"):
-        return None
-    source = local(
-        context.removeprefix("local:"),
-        session_id=request.session_id,
-        include=["VERSION"],
-        label="load MetaCall core's VERSION",
-    )
-    try:
-        ref = bridge.solve(marshal(source), evaluate=True)
-        return bridge.read_file(ref, "VERSION").decode().strip() or None
-    except grpc.RpcError:
-        return None  # a core without VERSION is labelled "unknown"
 
 
 def solve_with_checks(bridge: Bridge, compiled: Compiled, request: BuildRequest) -> str:
@@ -323,8 +254,9 @@ def _seconds_since_exec() -> float:
         return 0.0
 
 
-def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
-    """One frontend run: a build, or the answer to a subrequest."""
+def build(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None = None) -> None:
+    """One frontend run: a build, or the answer to a subrequest. `early`:
+    the reads start() began (else they begin here)."""
     filename, text = "", ""
     clock = Clock()
     try:
@@ -337,28 +269,30 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
         if request.request_id == subrequests.DESCRIBE:
             bridge.return_metadata(subrequests.describe())
             return
+        early = early or start_reads(bridge, request)
         # Independent round trips to BuildKit: one at a time they add up in
         # every warm rebuild.
-        with ThreadPoolExecutor(max_workers=2 + len(request.platforms)) as pool:
-            core_version_call = pool.submit(read_core_version, bridge, request)
+        with ThreadPoolExecutor(max_workers=1 + len(request.platforms)) as pool:
             context_files_call = pool.submit(scan_context, bridge, request)
-            text = decode(read_declaration(bridge, request))
+            text = decode(early.declaration.result())
             parsed = parse(text)
             if request.request_id == subrequests.LIST_TARGETS:
                 bridge.return_metadata(subrequests.targets(list_targets(
                     parsed, BuildFacts(context_files=context_files_call.result()))))
                 return
-            base_config_calls = {platform: pool.submit(
+            base_image_calls = {platform: pool.submit(
                 resolve_base_image, bridge, base_image_ref(parsed), platform)
                 for platform in request.platforms}
             context_files = context_files_call.result()
             context_files = look_for_scripts(bridge, request, context_files,
                                              named_scripts(parsed, context_files))
             disabled = {cap: reason for cap in MERGE_DIFF_CAPS if (reason := caps.disabled(cap))}
-            facts = {platform: BuildFacts(base_config=call.result(), merge_diff=not disabled,
-                                          core_version=core_version_call.result(),
+            bases = {platform: call.result() for platform, call in base_image_calls.items()}
+            facts = {platform: BuildFacts(base_config=config, base_digest=digest,
+                                          merge_diff=not disabled,
+                                          core_version=early.core_version.result(),
                                           context_files=context_files)
-                     for platform, call in base_config_calls.items()}
+                     for platform, (digest, config) in bases.items()}
         clock.mark("inputs")
         if request.request_id in (subrequests.OUTLINE, subrequests.LINT):
             answer_inspection(bridge, parsed, request, facts[request.platform])
@@ -372,6 +306,8 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
             )
         facts = take_prebuilt(bridge, parsed, request, facts)
         clock.mark("prebuilt")
+        early.wait_for_transfers()
+        clock.mark("transfers")
         solve_platforms(bridge, parsed, request, facts, clock)
         log.info("timings: %s", clock.summary())
     except DeclarationError as error:
@@ -388,24 +324,3 @@ def build(bridge: Bridge, environ: Mapping[str, str]) -> None:
         bridge.return_error(
             plain_status(f"metacall frontend failed: {type(error).__name__}: {error}")
         )
-
-
-def drop_privileges() -> None:
-    """buildkitd runs a frontend as root whatever its image says; this one
-    needs nothing root may do, so it continues as nobody."""
-    if os.getuid() != 0:
-        return
-    try:
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
-    except OSError as error:  # a user namespace without that id mapped
-        log.info("continuing as uid %d: %s", os.getuid(), error)
-
-
-def run() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-    relay = StdioRelay()
-    drop_privileges()
-    build(Bridge(relay.channel()), os.environ)
-    return 0

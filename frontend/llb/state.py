@@ -228,10 +228,14 @@ def local(
     exclude: Sequence[str] = (),
     follow_paths: Sequence[str] = (),
     label: str | None = None,
+    shared_key: str = "",
 ) -> State:
     """A directory the client sends (a build context). Without a session the
-    solve request's own session provides it (buildctl --local)."""
-    attrs = {"local.sharedkeyhint": name}
+    solve request's own session provides it (buildctl --local). BuildKit
+    keeps one copy per shared key (default: the name) and syncs it to each
+    load's filters: a load with other filters takes a key of its own, or
+    the loads re-send each other's files on every build."""
+    attrs = {"local.sharedkeyhint": shared_key or name}
     if session_id:
         attrs["local.session"] = session_id
     if include:

@@ -13,7 +13,8 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from frontend.declaration import Declaration, DeclarationError, Language, limits
+from frontend import limits
+from frontend.declaration import Declaration, DeclarationError, Language
 from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE
 from frontend.declaration.dockerignore import DockerIgnore
 from frontend.declaration.manifests import (

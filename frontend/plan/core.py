@@ -85,7 +85,7 @@ class CoreGraph:
         core = self.language(CORE_LABEL)
         state = self.inputs.base.copy(
             self.inputs.core_source, "/", METACALL_PATH,
-            name="[core] add MetaCall core source", exclude=[".git", "build"],
+            name="[core] add MetaCall core source",
         )
         state = self.steps.run(
             state,

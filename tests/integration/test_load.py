@@ -14,7 +14,7 @@ from tests.conftest import FIXTURE_CORE, ca_secret_args, docker, write_app
 
 pytestmark = pytest.mark.integration
 FIXTURE = ["--build-context", f"metacall-core={FIXTURE_CORE}"]
-FRONTEND_PROCESS = "python3.11 -m frontend"
+FRONTEND_PROCESS = "python3.11 .*-m frontend"
 
 
 def test_four_builds_and_the_same_build_twice_at_once(buildx, tmp_path) -> None:

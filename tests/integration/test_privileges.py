@@ -23,7 +23,7 @@ def test_the_frontend_image_asks_for_no_network_and_runs_as_nobody(frontend_imag
     # buildkitd starts it as root: it drops that itself.
     dropped = docker("run", "--rm", "--user", "0", "--entrypoint", "/usr/bin/python3.11",
                      frontend_image, "-c",
-                     "import os; from frontend.gateway.frontend import drop_privileges; "
+                     "import os; from frontend.gateway.start import drop_privileges; "
                      "drop_privileges(); print(os.getuid(), os.getgid(), os.getgroups())")
     assert dropped.stdout.strip() == "65534 65534 []"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import grpc
@@ -13,6 +14,8 @@ import pytest
 from frontend.gateway import frontend as gateway
 from frontend.gateway.bridge import Capabilities
 from frontend.gateway.errors import SOURCE_TYPE_URL, UNKNOWN
+from frontend.gateway.start import request_from_environment
+from frontend.llb import op_digest
 from frontend.pb import caps_pb2, errdefs_pb2, fsutil_pb2, llb_pb2, status_pb2
 from frontend.request import BuildRequest, CacheImport, RequestError
 
@@ -38,6 +41,7 @@ class FakeBridge:
     cache_imports: list[tuple[CacheImport, ...]] = field(default_factory=list)
     # Images a registry holds (prebuilt layers): ref -> config.
     images: dict[str, dict] = field(default_factory=dict)
+    loaded_in_background: list[llb_pb2.Definition] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.files.setdefault("context", {})  # buildx and buildctl always send one
@@ -59,6 +63,12 @@ class FakeBridge:
                 raise RpcFailure()  # the client sent no such local directory
             return name
         return "result"
+
+    def load_in_background(self, definition: llb_pb2.Definition) -> Future[str]:
+        self.loaded_in_background.append(definition)
+        done: Future[str] = Future()
+        done.set_result("loaded")
+        return done
 
     def read_file(self, ref: str, path: str, *, limit: int = 0) -> bytes:
         try:
@@ -115,7 +125,7 @@ def run(bridge: FakeBridge, **values: str) -> tuple[str, object]:
 
 
 def test_options_become_a_typed_request() -> None:
-    request = gateway.request_from_environment({
+    request = request_from_environment({
         "BUILDKIT_SESSION_ID": "s1",
         "BUILDKIT_WORKERS": '[{"platforms": [{"OS": "linux", "Architecture": "arm64"}]}]',
         **options(**{"filename": "app.yaml", "target": "cli", "no-cache": "",
@@ -128,6 +138,41 @@ def test_options_become_a_typed_request() -> None:
         contexts={"metacall-core": "local:core"}, build_args={"A": "x=y"}, no_cache=True,
         context_name="ctx",
     )
+
+
+def source_ops(definition: llb_pb2.Definition) -> dict[str, llb_pb2.SourceOp]:
+    """The definition's source ops by their digest."""
+    ops = {op_digest(data): llb_pb2.Op.FromString(data) for data in getattr(definition, "def")}
+    return {digest: op.source for digest, op in ops.items() if op.HasField("source")}
+
+
+def test_core_and_plthook_transfer_while_the_frontend_starts() -> None:
+    """The same ops the result loads, so BuildKit transfers each once; core
+    without a checkout's history and build tree; other contexts only when
+    a step reads them."""
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
+    assert run(bridge, **{"context:metacall-core": "local:core", "context:plthook": "local:ph",
+                          "context:tinycc": "local:tcc"})[0] == "result"
+    transferred = {digest: op for definition in bridge.loaded_in_background
+                   for digest, op in source_ops(definition).items()}
+    assert [op.identifier for op in transferred.values()] == ["local://core", "local://ph"]
+    assert transferred.items() <= source_ops(bridge.solved[-1]).items()
+    core = next(iter(transferred.values()))
+    assert json.loads(core.attrs["local.excludepatterns"]) == [".git", "build"]
+
+
+def test_the_base_image_is_pinned_to_the_digest_its_config_came_with() -> None:
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
+    assert run(bridge)[0] == "result"
+    images = {op.identifier for op in source_ops(bridge.solved[-1]).values()
+              if op.identifier.startswith("docker-image://")}
+    assert images == {f"docker-image://docker.io/library/debian:bookworm-slim@sha256:{'cd' * 32}"}
+
+
+def test_subrequests_transfer_nothing() -> None:
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
+    run(bridge, requestid="frontend.outline", **{"context:metacall-core": "local:core"})
+    assert bridge.loaded_in_background == []
 
 
 def test_defaults_and_several_platforms() -> None:
@@ -203,6 +248,8 @@ def test_a_declaration_error_carries_its_file_line_and_text() -> None:
                                            "`frontend.convertllb`"),
     ({"build-arg:SOURCE_DATE_EPOCH": "x"}, "metacall frontend: SOURCE_DATE_EPOCH is `x`"),
     ({"filename": "missing.yaml"}, "metacall frontend: no such file"),
+    ({"context:metacall-core": "ftp://core"}, "metacall frontend: build context "
+                                              "`metacall-core=ftp://core` is not local:"),
 ])
 def test_request_failures_are_one_readable_status(values: dict, message: str) -> None:
     bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from frontend.__main__ import scan_directory
+from frontend.cli import scan_directory
 from frontend.compile import BuildFacts, compile_declaration, parse
 from frontend.declaration import Language
 from frontend.llb import outline

@@ -10,7 +10,7 @@ from frontend.compile import BuildFacts
 from frontend.declaration import DeclarationError
 from frontend.llb import serialize
 from frontend.pb import llb_pb2 as pb
-from frontend.sources import normalize_image_ref
+from frontend.references import normalize_image_ref
 from tests.unit.definitions import (
     LOCAL_CORE,
     compile_text,

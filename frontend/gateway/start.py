@@ -1,0 +1,156 @@
+"""A gateway run up to the planner: connect to BuildKit, read the options,
+and set BuildKit reading what needs no declaration (the declaration itself,
+core's VERSION, the local contexts every build from source transfers), all
+before importing the planner. That import is most of a warm build's
+start-up, and BuildKit does this work meanwhile instead of after it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import NoReturn
+
+import grpc
+
+from frontend import limits
+from frontend.gateway.bridge import Bridge
+from frontend.gateway.transport import StdioRelay
+from frontend.llb import local, marshal
+from frontend.request import DEFAULT_PLATFORM, BuildRequest, RequestError
+from frontend.sources import CORE_CONTEXT, transferred_contexts
+
+log = logging.getLogger("metacall-frontend")
+OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
+NOBODY = 65534
+
+
+def run() -> NoReturn:
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    relay = StdioRelay()
+    drop_privileges()
+    bridge = Bridge(relay.channel())
+    try:
+        early: EarlyReads | None = start_reads(bridge, request_from_environment(os.environ))
+    except RequestError:
+        early = None  # build() reads the options again and returns the error
+    from frontend.gateway.frontend import build  # the planner: see the docstring
+
+    build(bridge, os.environ, early)
+    # The answer is with BuildKit, which waits for this process to end before
+    # it goes on: the interpreter's teardown (joining threads, freeing every
+    # module) would only delay the build.
+    logging.shutdown()
+    os._exit(0)
+
+
+def drop_privileges() -> None:
+    """buildkitd runs a frontend as root whatever its image says; this one
+    needs nothing root may do, so it continues as nobody."""
+    if os.getuid() != 0:
+        return
+    try:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+    except OSError as error:  # a user namespace without that id mapped
+        log.info("continuing as uid %d: %s", os.getuid(), error)
+
+
+def request_from_environment(environ: Mapping[str, str]) -> BuildRequest:
+    """BuildKit passes each option as BUILDKIT_FRONTEND_OPT_<n>=<key>=<value>
+    (n is only an index)."""
+    options: dict[str, str] = {}
+    for name in sorted(environ):
+        if name.startswith(OPTION_PREFIX):
+            key, _, value = environ[name].partition("=")
+            options[key] = value
+    return BuildRequest.from_options(options, session_id=environ.get("BUILDKIT_SESSION_ID", ""),
+                                     default_platform=_worker_platform(environ))
+
+
+def _worker_platform(environ: Mapping[str, str]) -> str:
+    try:
+        platform = json.loads(environ.get("BUILDKIT_WORKERS", "[]"))[0]["platforms"][0]
+        variant = platform.get("Variant") or platform.get("variant")
+        return "/".join(filter(None, (platform["OS"], platform["Architecture"], variant)))
+    except (ValueError, LookupError, TypeError):
+        return DEFAULT_PLATFORM
+
+
+@dataclass(frozen=True)
+class EarlyReads:
+    """Round trips under way before the declaration is parsed."""
+
+    declaration: Future[bytes]
+    core_version: Future[str | None]
+    # Transfers of the local contexts, for a build (not a subrequest).
+    transfers: tuple[grpc.Future, ...] = ()
+
+    def wait_for_transfers(self) -> None:
+        """Lets the transfers end before the build's own solve, which takes
+        what they loaded. A failed one is not reported here: the build's
+        solve fails at the step that reads it, with BuildKit's error."""
+        for transfer in self.transfers:
+            with contextlib.suppress(grpc.RpcError, grpc.FutureCancelledError):
+                transfer.result()
+
+
+def start_reads(bridge: Bridge, request: BuildRequest) -> EarlyReads:
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="early-read")
+    early = EarlyReads(
+        declaration=pool.submit(read_declaration, bridge, request),
+        core_version=pool.submit(read_core_version, bridge, request),
+        transfers=() if request.request_id else tuple(
+            bridge.load_in_background(marshal(state))
+            for state in transferred_contexts(request.contexts, request.session_id)),
+    )
+    pool.shutdown(wait=False)  # the submitted reads go on
+    return early
+
+
+def read_declaration(bridge: Bridge, request: BuildRequest) -> bytes:
+    """The declaration's text, from the declaration's context (buildx sends
+    it) or else the main one; a build without one (buildctl with only a
+    context) has an empty declaration: the manifests decide."""
+    for context in dict.fromkeys([request.declaration_context, request.context_name]):
+        source = local(
+            context,
+            session_id=request.session_id,
+            include=[request.filename],
+            follow_paths=[request.filename],
+            shared_key=f"{context}-declaration",
+            label=f"load declaration {request.filename}",
+        )
+        try:
+            ref = bridge.solve(marshal(source), evaluate=True)
+            return bridge.read_file(ref, request.filename, limit=limits.DECLARATION_BYTES + 1)
+        except grpc.RpcError as error:
+            failure = error
+    if request.filename_given:
+        raise failure
+    return b""
+
+
+def read_core_version(bridge: Bridge, request: BuildRequest) -> str | None:
+    """core's VERSION file, when its source is a local context."""
+    context = request.contexts.get(CORE_CONTEXT, "")
+    if not context.startswith("local:"):
+        return None
+    name = context.removeprefix("local:")
+    source = local(
+        name,
+        session_id=request.session_id,
+        include=["VERSION"],
+        shared_key=f"{name}-VERSION",
+        label="load MetaCall core's VERSION",
+    )
+    try:
+        ref = bridge.solve(marshal(source), evaluate=True)
+        return bridge.read_file(ref, "VERSION").decode().strip() or None
+    except grpc.RpcError:
+        return None  # a core without VERSION is labelled "unknown"
