@@ -58,6 +58,7 @@ __all__ = [
     "ParsedDeclaration",
     "TargetInfo",
     "base_image_ref",
+    "base_image_source",
     "compile_declaration",
     "context_patterns",
     "dependency_files_source",
@@ -157,6 +158,16 @@ def base_image_ref(parsed: ParsedDeclaration) -> str:
     return normalize_image_ref(parsed.declaration.base_image)
 
 
+def base_image_source(parsed: ParsedDeclaration, platform: str, digest: str) -> State:
+    """The base image as the build loads it: pinned to `digest` when the
+    caller resolved its config (the build then uses the image it read), and
+    the same op for a caller that loads it before the build's solve."""
+    ref = base_image_ref(parsed)
+    pinned = f"{ref}@{digest}" if digest and "@" not in ref else ref
+    return image(pinned, platform=parse_platform(platform),
+                 name=f"load base image {parsed.declaration.base_image}")
+
+
 def compile_declaration(
     parsed: ParsedDeclaration, request: BuildRequest, facts: BuildFacts = BuildFacts()
 ) -> Compiled:
@@ -202,8 +213,6 @@ def _plan(parsed: ParsedDeclaration, request: BuildRequest,
     declaration = parsed.declaration
     platform = parse_platform(request.platform)
     base_ref = base_image_ref(parsed)
-    pinned_base = (f"{base_ref}@{facts.base_digest}" if facts.base_digest and "@" not in base_ref
-                   else base_ref)
     base_env = list((facts.base_config.get("config") or {}).get("Env") or [])
     if not any(item.startswith("PATH=") for item in base_env):
         base_env.insert(0, f"PATH={DEFAULT_PATH}")
@@ -216,8 +225,7 @@ def _plan(parsed: ParsedDeclaration, request: BuildRequest,
 
     def inputs(session_id: str, prebuilt: Mapping[str, str]) -> BuildInputs:
         return BuildInputs(
-            base=image(pinned_base, platform=platform,
-                       name=f"load base image {declaration.base_image}"),
+            base=base_image_source(parsed, request.platform, facts.base_digest),
             base_env=tuple(base_env),
             core_source=core_source(request.contexts, session_id, declaration.core.version,
                                     facts.core_version).state,

@@ -22,6 +22,7 @@ from frontend.compile import (
     Compiled,
     ContextFiles,
     base_image_ref,
+    base_image_source,
     compile_declaration,
     dependency_files_source,
     is_manifest,
@@ -35,7 +36,7 @@ from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
 from frontend.gateway import sbom, subrequests
 from frontend.gateway.bridge import Bridge
 from frontend.gateway.errors import declaration_status, plain_status, rpc_status
-from frontend.gateway.start import EarlyReads, request_from_environment, start_reads
+from frontend.gateway.start import EarlyReads, request_from_environment, start_reads, wait_for
 from frontend.inspect import Inspection, lint, outline
 from frontend.llb import local, marshal
 from frontend.pb import fsutil_pb2
@@ -288,6 +289,11 @@ def build(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None =
                                              named_scripts(parsed, context_files))
             disabled = {cap: reason for cap in MERGE_DIFF_CAPS if (reason := caps.disabled(cap))}
             bases = {platform: call.result() for platform, call in base_image_calls.items()}
+            # For a build, loaded while the rest is read and compiled, not
+            # after the return.
+            loads = [*early.transfers, *(bridge.load_in_background(marshal(
+                base_image_source(parsed, platform, digest)))
+                for platform, (digest, _) in bases.items() if not request.request_id)]
             facts = {platform: BuildFacts(base_config=config, base_digest=digest,
                                           merge_diff=not disabled,
                                           core_version=early.core_version.result(),
@@ -306,8 +312,8 @@ def build(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None =
             )
         facts = take_prebuilt(bridge, parsed, request, facts)
         clock.mark("prebuilt")
-        early.wait_for_transfers()
-        clock.mark("transfers")
+        wait_for(loads)
+        clock.mark("loads")
         solve_platforms(bridge, parsed, request, facts, clock)
         log.info("timings: %s", clock.summary())
     except DeclarationError as error:

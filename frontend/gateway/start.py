@@ -10,7 +10,7 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NoReturn
@@ -91,13 +91,14 @@ class EarlyReads:
     # Transfers of the local contexts, for a build (not a subrequest).
     transfers: tuple[grpc.Future, ...] = ()
 
-    def wait_for_transfers(self) -> None:
-        """Lets the transfers end before the build's own solve, which takes
-        what they loaded. A failed one is not reported here: the build's
-        solve fails at the step that reads it, with BuildKit's error."""
-        for transfer in self.transfers:
-            with contextlib.suppress(grpc.RpcError, grpc.FutureCancelledError):
-                transfer.result()
+
+def wait_for(loads: Sequence[grpc.Future]) -> None:
+    """Lets background loads end before the build's own solve, which takes
+    what they loaded. A failed one is not reported here: the build's solve
+    fails at the step that reads it, with BuildKit's error."""
+    for load in loads:
+        with contextlib.suppress(grpc.RpcError, grpc.FutureCancelledError):
+            load.result()
 
 
 def start_reads(bridge: Bridge, request: BuildRequest) -> EarlyReads:

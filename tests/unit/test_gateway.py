@@ -146,8 +146,8 @@ def source_ops(definition: llb_pb2.Definition) -> dict[str, llb_pb2.SourceOp]:
     return {digest: op.source for digest, op in ops.items() if op.HasField("source")}
 
 
-def test_core_and_plthook_transfer_while_the_frontend_starts() -> None:
-    """The same ops the result loads, so BuildKit transfers each once; core
+def test_core_plthook_and_the_base_image_load_before_the_solve() -> None:
+    """As the same ops the result loads, so BuildKit loads each once; core
     without a checkout's history and build tree; other contexts only when
     a step reads them."""
     bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
@@ -155,7 +155,9 @@ def test_core_and_plthook_transfer_while_the_frontend_starts() -> None:
                           "context:tinycc": "local:tcc"})[0] == "result"
     transferred = {digest: op for definition in bridge.loaded_in_background
                    for digest, op in source_ops(definition).items()}
-    assert [op.identifier for op in transferred.values()] == ["local://core", "local://ph"]
+    assert [op.identifier for op in transferred.values()] == [
+        "local://core", "local://ph",
+        f"docker-image://docker.io/library/debian:bookworm-slim@sha256:{'cd' * 32}"]
     assert transferred.items() <= source_ops(bridge.solved[-1]).items()
     core = next(iter(transferred.values()))
     assert json.loads(core.attrs["local.excludepatterns"]) == [".git", "build"]
