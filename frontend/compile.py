@@ -128,8 +128,7 @@ class TargetInfo:
 
 def list_targets(parsed: ParsedDeclaration, facts: BuildFacts) -> list[TargetInfo]:
     """The targets, with the one a build of this context picks by default."""
-    app = plan_app(parsed.declaration, facts.context_files,
-                   parsed.lines_of("languages")[0]) is not None
+    app = plan_app(parsed, facts.context_files) is not None
     default = default_target(app)
     return [TargetInfo(t.name, t.description, t.name == default) for t in TARGETS]
 
@@ -241,7 +240,7 @@ def _plan(parsed: ParsedDeclaration, request: BuildRequest,
     locations = _locations(parsed)
     languages_line = locations["languages"]
     context = facts.context_files
-    app_plan = plan_app(declaration, context, languages_line.start_line)
+    app_plan = plan_app(parsed, context)
     app = None
     if app_plan is None:
         if declaration.languages is None:

@@ -66,9 +66,7 @@ class Inspection:
         self.sources.location(self.request.filename, self.parsed.text, 1)
         self.manifests: list[Manifest] = read_manifests(self.facts.context_files)
         try:
-            self.app: AppPlan | None = plan_app(
-                self.parsed.declaration, self.facts.context_files,
-                self.parsed.lines_of("languages")[0])
+            self.app: AppPlan | None = plan_app(self.parsed, self.facts.context_files)
         except DeclarationError:
             self.app = None  # the rules that need the app skip; the build reports it
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from frontend import limits
 from frontend.declaration.errors import DeclarationError, SourceText
 from frontend.declaration.models import (
     KNOWN_KEYS,
@@ -19,7 +18,7 @@ from frontend.declaration.models import (
     Language,
     StrictModel,
 )
-from frontend.declaration.reader import ReadDeclaration, read
+from frontend.declaration.reader import ReadDeclaration, check_size, read
 
 __all__ = [
     "AppOptions",
@@ -46,9 +45,7 @@ class ParsedDeclaration:
 
 def decode(data: bytes) -> str:
     """The declaration file's text: UTF-8, at most the size limit."""
-    if len(data) > limits.DECLARATION_BYTES:
-        raise DeclarationError(f"the declaration is larger than {limits.DECLARATION_BYTES:,} "
-                               "bytes, the most that is read")
+    check_size(len(data))  # before decoding: the caller may have cut a character
     try:
         return data.decode()
     except UnicodeDecodeError as error:

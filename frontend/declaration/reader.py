@@ -32,11 +32,16 @@ class ReadDeclaration:
         return (1, 1)
 
 
-def read(text: str) -> ReadDeclaration:
-    size = len(text.encode(errors="replace"))
+def check_size(size: int) -> None:
+    """Past the limit, the declaration is not read (a caller that read at
+    most one byte more than the limit only knows that it is larger)."""
     if size > limits.DECLARATION_BYTES:
-        raise DeclarationError(f"the declaration is {size:,} bytes; at most "
-                               f"{limits.DECLARATION_BYTES:,} are read")
+        raise DeclarationError(f"the declaration is larger than {limits.DECLARATION_BYTES:,} "
+                               "bytes, the most that is read")
+
+
+def read(text: str) -> ReadDeclaration:
+    check_size(len(text.encode(errors="replace")))
     try:
         _check_depth(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)

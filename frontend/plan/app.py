@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from frontend import limits
-from frontend.declaration import Declaration, DeclarationError, Language
+from frontend.declaration import DeclarationError, Language, ParsedDeclaration
 from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE
 from frontend.declaration.dockerignore import DockerIgnore
 from frontend.declaration.manifests import (
@@ -89,10 +89,10 @@ def read_manifests(files: ContextFiles) -> list[Manifest]:
             if is_manifest(name) and not in_ignored_folder(name)]
 
 
-def plan_app(
-    declaration: Declaration, files: ContextFiles, languages_line: int
-) -> AppPlan | None:
+def plan_app(parsed: ParsedDeclaration, files: ContextFiles) -> AppPlan | None:
     """The app to build, or None when there is none (a runtime image)."""
+    declaration = parsed.declaration
+    languages_line = parsed.lines_of("languages")[0]
     manifests = read_manifests(files)
     app = declaration.app
     if app is None and not manifests:
@@ -117,24 +117,31 @@ def plan_app(
                 f"declare; add them to `languages`", languages_line,
             )
     scripts = {tag: tuple(dict.fromkeys(found.get(tag, ()))) for tag in languages}
+    declared_at: dict[str, int] = {}  # the scripts `app.scripts` names, by line
     if app is not None:
-        for tag in (*app.scripts, *app.dependencies):
-            if tag not in languages:
-                raise DeclarationError(f"`app` names `{tag}`, which `languages` does not declare",
-                                       languages_line)
+        for section, tags in (("scripts", app.scripts), ("dependencies", app.dependencies)):
+            for tag in tags:
+                if tag not in languages:
+                    raise DeclarationError(
+                        f"`app.{section}` names `{tag}`, which `languages` does not declare",
+                        parsed.lines_of("app", section, tag)[0])
         for tag in app.dependencies:
             if recipe_for(tag).installer is None:
                 installable = ", ".join(t for t in Language if recipe_for(t).installer)
                 raise DeclarationError(f"`app.dependencies` names `{tag}`: only the dependencies "
-                                       f"of {installable} are installed", languages_line)
+                                       f"of {installable} are installed",
+                                       parsed.lines_of("app", "dependencies", tag)[0])
         scripts.update(app.scripts)
+        declared_at = {script: parsed.lines_of("app", "scripts", tag, index)[0]
+                       for tag, names in app.scripts.items()
+                       for index, script in enumerate(names)}
     count = sum(len(names) for names in scripts.values())
     if count > limits.SCRIPTS:
         raise DeclarationError(f"the app names {count:,} scripts; at most {limits.SCRIPTS:,} "
-                               "are loaded")
+                               "are loaded", parsed.lines_of("app", "scripts")[0])
     image_languages = tuple(dict.fromkeys([*languages, cli_provider(languages)]))
     dockerignore = DockerIgnore.parse(files.dockerignore)
-    _check_scripts(manifests, scripts, files, dockerignore)
+    _check_scripts(manifests, scripts, files, dockerignore, declared_at)
     overrides = app.dependencies if app is not None else {}
     dependencies = tuple(
         dependency for tag in image_languages
@@ -166,7 +173,8 @@ def _leaves_context(path: str, link: str) -> bool:
 
 
 def _check_scripts(manifests: list[Manifest], scripts: Mapping[Language, tuple[str, ...]],
-                   files: ContextFiles, dockerignore: DockerIgnore) -> None:
+                   files: ContextFiles, dockerignore: DockerIgnore,
+                   declared_at: Mapping[str, int]) -> None:
     """Every script to load exists and reaches the image."""
     named_in = {script: manifest for manifest in manifests for script in manifest.scripts}
     for script in (s for names in scripts.values() for s in names):
@@ -183,6 +191,7 @@ def _check_scripts(manifests: list[Manifest], scripts: Mapping[Language, tuple[s
             continue
         manifest = named_in.get(script)
         if manifest is None:
-            raise DeclarationError(f"`app.scripts` names `{script}`, {problem}")
+            raise DeclarationError(f"`app.scripts` names `{script}`, {problem}",
+                                   declared_at.get(script, 0))
         raise DeclarationError(f"names `{script}`, {problem}", manifest.scripts_line,
                                source=manifest.source)

@@ -28,7 +28,7 @@ def files(*names: str, dockerignore: str = "", manifests: dict[str, bytes] | Non
 
 
 def plan(text: str, context: ContextFiles) -> AppPlan | None:
-    return plan_app(parse(HEAD + text).declaration, context, languages_line=2)
+    return plan_app(parse(HEAD + text), context)
 
 
 def error_of(text: str, context: ContextFiles) -> DeclarationError:
@@ -134,6 +134,20 @@ def test_a_missing_script_is_an_error_at_the_manifests_scripts_line() -> None:
     assert error.source is not None and error.source.filename == "metacall.json"
     assert (error.line, error.message) == (
         2, "names `main.py`, which is not in the build context")
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("languages: [py, node]\napp:\n  scripts:\n    py: [main.py]\n    node:\n      - a.js\n"
+     "      - b.js\n", 8, "`app.scripts` names `b.js`, which is not in the build context"),
+    ("languages: [py]\napp:\n  scripts:\n    py: [main.py]\n    node: [a.js]\n",
+     6, "`app.scripts` names `node`, which `languages` does not declare"),
+    ("languages: [py]\napp:\n  dependencies:\n    node: package.json\n",
+     5, "`app.dependencies` names `node`, which `languages` does not declare"),
+])
+def test_app_errors_point_at_their_own_line(text: str, line: int, message: str) -> None:
+    context = replace(files("main.py", "a.js"), existing_scripts=frozenset({"main.py", "a.js"}))
+    error = error_of(text, context)
+    assert (error.line, error.message) == (line, message)
 
 
 def test_a_script_dockerignore_keeps_out_is_an_error_naming_the_pattern() -> None:
@@ -256,8 +270,9 @@ def test_a_dockerignore_pattern_with_many_wildcards_matches_without_backtracking
 
 
 def test_dependencies_of_a_language_without_an_installer_are_an_error() -> None:
-    declaration = parse("languages: [c]\napp:\n  dependencies: {c: deps.txt}\n").declaration
+    parsed = parse("languages: [c]\napp:\n  dependencies: {c: deps.txt}\n")
     with pytest.raises(DeclarationError) as raised:
-        plan_app(declaration, files("deps.txt"), 1)
+        plan_app(parsed, files("deps.txt"))
+    assert raised.value.line == 3
     assert raised.value.message == ("`app.dependencies` names `c`: only the dependencies of "
                                     "py, node, rb are installed")

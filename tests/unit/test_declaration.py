@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from frontend.declaration import DeclarationError, parse
+from frontend import limits
+from frontend.declaration import DeclarationError, decode, parse
 from frontend.declaration.models import DEFAULT_CORE_VERSION
 
 HEAD = "# syntax=metacall/frontend\n"
@@ -87,3 +88,20 @@ def test_the_syntax_line_alone_is_a_declaration_with_defaults() -> None:
     assert declaration.languages is None and declaration.app is None
     assert declaration.core.ports is None  # on for apps, off for bare images
     assert parse("").declaration == declaration
+
+
+@pytest.mark.parametrize("read", [decode, lambda data: parse(data.decode())])
+def test_a_declaration_past_the_size_limit_is_not_read(read) -> None:
+    data = (HEAD + "languages: [py]\n" + "#" * limits.DECLARATION_BYTES).encode()
+    with pytest.raises(DeclarationError, match="larger than 65,536 bytes"):
+        read(data)
+
+
+def test_nesting_and_alias_expansion_are_bounded() -> None:
+    deep = HEAD + "x-deep: " + "[" * (limits.DEPTH + 1) + "]" * (limits.DEPTH + 1) + "\n"
+    assert "nests deeper than 32 levels" in error_of(deep).message
+    bomb = [HEAD, "x-0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"]
+    bomb += [f"x-{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, "
+             f"*a{i-1}, *a{i-1}, *a{i-1}]\n" for i in range(1, 6)]
+    error = error_of("".join([*bomb, "languages: *a5\n"]))
+    assert "more than 10,000 elements" in error.message and error.line > 1
