@@ -17,6 +17,7 @@ from frontend.declaration.models import (
     Declaration,
     Language,
     StrictModel,
+    unknown_language,
 )
 from frontend.declaration.reader import ReadDeclaration, check_size, read
 
@@ -87,10 +88,6 @@ def _message(detail: ErrorDetails, loc: tuple[str | int, ...]) -> str:
     if kind == "missing":
         return f"`{where}` is required"
     if kind == "enum":  # the schema's one enum is Language
-        tags = [tag.value for tag in Language]
-        value = detail.get("input")
-        close = difflib.get_close_matches(str(value), tags, n=1)
-        hint = f" (did you mean `{close[0]}`?)" if close else ""
-        return f"unknown language `{value}`{hint}; MetaCall loaders: {', '.join(tags)}"
+        return unknown_language(detail.get("input"))
     message = detail["msg"].removeprefix("Value error, ").replace("a valid tuple", "a list")
     return f"`{where}`: {message}" if where else message

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from frontend.declaration.errors import DeclarationError, SourceText
-from frontend.declaration.models import Language
+from frontend.declaration.models import Language, outside_context, unknown_language
 
 MANIFEST_NAME = re.compile(r"^metacall(-.+)?\.json$")
 # Folders that hold installed or generated files, never the app's manifests.
@@ -82,8 +82,7 @@ def read_manifest(file: str, data: bytes) -> Manifest:
         key = str(detail["loc"][0]) if detail["loc"] else ""
         message = detail["msg"].replace("a valid tuple", "a list")
         if key == "language_id" and detail["type"] == "enum":
-            message = (f"unknown language `{detail['input']}`; MetaCall loaders: "
-                       + ", ".join(tag.value for tag in Language))
+            message = unknown_language(detail["input"])
         raise error(f"`{key}`: {message}" if key else message, _line_of_key(source.text, key)
                     ) from None
     scripts_line = _line_of_key(source.text, "scripts")
@@ -91,8 +90,7 @@ def read_manifest(file: str, data: bytes) -> Manifest:
     scripts = []
     for script in manifest.scripts:
         resolved = posixpath.normpath(posixpath.join(base, script))
-        if posixpath.isabs(manifest.path) or posixpath.isabs(script) or (
-                resolved == ".." or resolved.startswith("../")):
+        if outside_context(posixpath.join(base, script)):
             raise error(f"script `{script}` (path `{manifest.path}`) is outside the build "
                         "context", scripts_line)
         if any(char.isspace() for char in resolved):

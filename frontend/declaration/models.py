@@ -3,6 +3,7 @@ by the reader before validation)."""
 
 from __future__ import annotations
 
+import difflib
 import posixpath
 import re
 from enum import StrEnum
@@ -39,15 +40,27 @@ _GIT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 _USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")
 
 
-def _context_path(path: str, *, script: bool = False) -> str:
-    """A path inside the build context, normalized; `..` and absolute paths
-    would reach outside it."""
+def outside_context(path: str) -> bool:
+    """Whether a path relative to the build context's root (`..`, or an
+    absolute path) reaches outside it."""
     normal = posixpath.normpath(path)
-    if posixpath.isabs(path) or normal == ".." or normal.startswith("../"):
+    return posixpath.isabs(path) or normal == ".." or normal.startswith("../")
+
+
+def unknown_language(value: object) -> str:
+    tags = [tag.value for tag in Language]
+    close = difflib.get_close_matches(str(value), tags, n=1)
+    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    return f"unknown language `{value}`{hint}; MetaCall loaders: {', '.join(tags)}"
+
+
+def _context_path(path: str, *, script: bool = False) -> str:
+    """A path inside the build context, normalized."""
+    if outside_context(path):
         raise ValueError(f"`{path}` is outside the build context: give a path inside it")
     if script and any(char.isspace() for char in path):
         raise ValueError(f"`{path}`: MetaCall's CLI cannot load a path with spaces")
-    return normal
+    return posixpath.normpath(path)
 
 
 def _kebab(name: str) -> str:

@@ -24,6 +24,7 @@ from frontend.declaration.manifests import (
     is_manifest,
     read_manifest,
 )
+from frontend.declaration.models import outside_context
 from frontend.plan.recipe import cli_provider, recipe_for
 
 
@@ -167,11 +168,6 @@ def _dependency_files(tag: Language, files: frozenset[str]) -> list[Dependency]:
     return [Dependency(tag, chosen[folder]) for folder in sorted(chosen)]
 
 
-def _leaves_context(path: str, link: str) -> bool:
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), link))
-    return posixpath.isabs(link) or target == ".." or target.startswith("../")
-
-
 def _check_scripts(manifests: list[Manifest], scripts: Mapping[Language, tuple[str, ...]],
                    files: ContextFiles, dockerignore: DockerIgnore,
                    declared_at: Mapping[str, int]) -> None:
@@ -182,7 +178,8 @@ def _check_scripts(manifests: list[Manifest], scripts: Mapping[Language, tuple[s
         link = files.script_links.get(script)
         if files.existing_scripts is not None and script not in files.existing_scripts:
             problem = "which is not in the build context"
-        elif link is not None and _leaves_context(script, link):
+        elif link is not None and outside_context(posixpath.join(posixpath.dirname(script),
+                                                                  link)):
             problem = f"a symbolic link to `{link}`, outside the build context"
         elif pattern is not None:
             problem = (f"but {DOCKERIGNORE} line {pattern.line} (`{pattern.text}`) keeps it out "
