@@ -40,6 +40,8 @@ class ImageOrigin:
     platform: pb.Platform
     # Seconds since 1970 the image is dated by (SOURCE_DATE_EPOCH), if given.
     created: int | None = None
+    # The base image's digest, when it was resolved (the build is pinned to it).
+    base_digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,8 @@ def image_config(target: Target, plan: Plan) -> dict[str, Any]:
             "org.opencontainers.image.description": f"MetaCall {target.name}: "
                                                     f"{target.description}",
             "org.opencontainers.image.base.name": origin.base_ref,
+            **({"org.opencontainers.image.base.digest": origin.base_digest}
+               if origin.base_digest else {}),
             "io.metacall.languages": languages,
             "io.metacall.core.source": origin.core_source,
             "io.metacall.core.version": origin.core_version,

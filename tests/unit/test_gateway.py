@@ -169,6 +169,10 @@ def test_the_base_image_is_pinned_to_the_digest_its_config_came_with() -> None:
     images = {op.identifier for op in source_ops(bridge.solved[-1]).values()
               if op.identifier.startswith("docker-image://")}
     assert images == {f"docker-image://docker.io/library/debian:bookworm-slim@sha256:{'cd' * 32}"}
+    metadata = bridge.returned[0][1]
+    assert isinstance(metadata, dict)
+    labels = json.loads(metadata["containerimage.config"])["config"]["Labels"]
+    assert labels["org.opencontainers.image.base.digest"] == f"sha256:{'cd' * 32}"
 
 
 def test_subrequests_transfer_nothing() -> None:
