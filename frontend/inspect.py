@@ -18,6 +18,7 @@ from frontend.declaration.manifests import Manifest
 from frontend.plan.app import AppPlan, plan_app, read_manifests
 from frontend.plan.recipe import recipe_for
 from frontend.plan.shell import CA_SECRET_ID
+from frontend.plan.steps import APT_CACHES, namespaced
 from frontend.plan.targets import default_target
 from frontend.request import CACHE_MOUNT_NS_ARG, BuildRequest
 from frontend.sources import CORE_CONTEXT, CORE_REPOSITORY, PLTHOOK_CONTEXT
@@ -104,13 +105,12 @@ def outline(inspection: Inspection) -> tuple[dict[str, Any], str]:
              "description": "prefixes the id of every cache mount (shared builders)"}]
     secrets: list[dict[str, str]] = [
         {"name": CA_SECRET_ID, "description": "a CA bundle every network step trusts"}]
-    caches = ["metacall-apt-archives", "metacall-apt-lists"]
+    caches = [cache_id for _, cache_id in APT_CACHES]
     for dependency in app.dependencies if app else ():
         installer = recipe_for(dependency.language).installer
         assert installer is not None
         secrets += [{"name": secret} for secret, _ in installer.secrets]
-        caches += [f"metacall-{dependency.language}{path.replace('/', '-')}"
-                   for path in installer.caches]
+        caches += [cache_id for _, cache_id in installer.cache_mounts(dependency.language)]
     contexts: list[dict[str, Any]] = [
         {"name": CORE_CONTEXT, "value": request.contexts.get(
             CORE_CONTEXT, f"{CORE_REPOSITORY}#{inspection.parsed.declaration.core.version}"),
@@ -131,7 +131,7 @@ def outline(inspection: Inspection) -> tuple[dict[str, Any], str]:
         "description": f"MetaCall {target} image of {', '.join(inspection.languages) or '?'}",
         "args": args,
         "secrets": _unique(secrets),
-        "cache": [{"ID": f"{namespace}/{c}" if namespace else c} for c in dict.fromkeys(caches)],
+        "cache": [{"ID": namespaced(c, namespace)} for c in dict.fromkeys(caches)],
         "sources": [_base64(text) for _, text in inspection.sources.files],
         "languages": languages, "contexts": contexts, "manifests": manifests,
         "dependencies": dependencies,

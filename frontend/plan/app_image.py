@@ -80,8 +80,8 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource,
         prepared, within_limit(command), name=f"install {dependency.file} with `{tool}`",
         cwd=where, args=[str(limit), dependency.file, name],
         mounts=[
-            *(CacheMount(dest=cache, cache_id=f"metacall-{tag}{cache.replace('/', '-')}")
-              for cache in installer.caches),
+            *(CacheMount(dest=path, cache_id=cache_id)
+              for path, cache_id in installer.cache_mounts(tag)),
             *(SecretMount(dest=path, secret_id=secret_id)
               for secret_id, path in installer.secrets),
         ],

@@ -92,6 +92,10 @@ class Installer:
     caches: tuple[str, ...] = ()
     secrets: tuple[tuple[str, str], ...] = ()
 
+    def cache_mounts(self, tag: str) -> tuple[tuple[str, str], ...]:
+        """Each cache's path and its cache mount's id."""
+        return tuple((path, f"metacall-{tag}{path.replace('/', '-')}") for path in self.caches)
+
 
 class Recipe:
     tag: ClassVar[Language]  # from the module's name

@@ -25,6 +25,11 @@ APT_CACHES = (("/var/cache/apt/archives", "metacall-apt-archives"),
               ("/var/lib/apt/lists", "metacall-apt-lists"))
 
 
+def namespaced(cache_id: str, namespace: str) -> str:
+    """A cache mount's id under BUILDKIT_CACHE_MOUNT_NS."""
+    return f"{namespace}/{cache_id}" if namespace else cache_id
+
+
 def program_name(step_name: str) -> str:
     """`install-runtime-libraries` for `[py] install runtime libraries`."""
     words = re.sub(r"^\[[^]]*\]\s*", "", step_name).lower()
@@ -70,9 +75,8 @@ class Steps:
                 *(CacheMount(dest=path, cache_id=cache_id, sharing=pb.PRIVATE)
                   for path, cache_id in APT_CACHES),
             ]
-        if self.cache_namespace:
-            all_mounts = [replace(m, cache_id=f"{self.cache_namespace}/{m.cache_id}")
-                          if isinstance(m, CacheMount) else m for m in all_mounts]
+        all_mounts = [replace(m, cache_id=namespaced(m.cache_id, self.cache_namespace))
+                      if isinstance(m, CacheMount) else m for m in all_mounts]
         program = program_name(name)
         programs = State().mkfile(f"/{program}", f"# {name}\n{script}\n".encode(),
                                   name=f"[internal] program: {name}")
