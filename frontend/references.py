@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 DOCKER_HUB = "docker.io"
+DEFAULT_BASE_IMAGE = "debian:bookworm-slim"
 # An image repository without tag or digest: [host[:port]/]path.
 REPOSITORY = re.compile(
     r"^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"

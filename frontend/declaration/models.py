@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from frontend.references import REPOSITORY
+from frontend.references import DEFAULT_BASE_IMAGE, REPOSITORY
 
 
 class Language(StrEnum):
@@ -35,7 +35,6 @@ class Language(StrEnum):
 
 
 DEFAULT_CORE_VERSION = "v0.9.22"
-DEFAULT_BASE_IMAGE = "debian:bookworm-slim"
 _GIT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 _USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")
 

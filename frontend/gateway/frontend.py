@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import grpc
 
@@ -36,7 +35,14 @@ from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
 from frontend.gateway import sbom, subrequests
 from frontend.gateway.bridge import Bridge
 from frontend.gateway.errors import declaration_status, plain_status, rpc_status
-from frontend.gateway.start import EarlyReads, request_from_environment, start_reads, wait_for
+from frontend.gateway.start import (
+    REGISTRY_SECONDS,
+    EarlyReads,
+    base_image_config,
+    request_from_environment,
+    start_reads,
+    wait_for,
+)
 from frontend.inspect import Inspection, lint, outline
 from frontend.llb import local, marshal
 from frontend.pb import fsutil_pb2
@@ -47,8 +53,6 @@ log = logging.getLogger("metacall-frontend")
 MERGE_DIFF_CAPS = ("mergeop", "diffop")
 DIRECTORY_MODE = 1 << 31  # Go's os.ModeDir, as fsutil's Stat carries it
 CONFIG_KEY = "containerimage.config"
-# A registry that does not answer must not hold the build.
-REGISTRY_SECONDS = 120.0
 
 
 def walk(bridge: Bridge, ref: str, folder: str = "") -> dict[str, fsutil_pb2.Stat]:
@@ -106,18 +110,6 @@ def check_context_limits(files: Mapping[str, fsutil_pb2.Stat]) -> None:
         if files[path].size > limits.MANIFEST_BYTES:
             raise DeclarationError(f"{path} is {files[path].size:,} bytes; a manifest is at "
                                    f"most {limits.MANIFEST_BYTES:,}")
-
-
-def resolve_base_image(bridge: Bridge, ref: str, platform: str) -> tuple[str, dict[str, Any]]:
-    """The base image's digest and config, or a RequestError when its
-    registry does not answer in time."""
-    try:
-        return bridge.resolve_image(ref, parse_platform(platform), timeout=REGISTRY_SECONDS)
-    except grpc.RpcError as error:
-        if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
-            raise RequestError(f"the registry of the base image {ref} did not answer within "
-                               f"{REGISTRY_SECONDS:.0f} s") from None
-        raise
 
 
 def solve_with_checks(bridge: Bridge, compiled: Compiled, request: BuildRequest) -> str:
@@ -282,7 +274,7 @@ def build(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None =
                     parsed, BuildFacts(context_files=context_files_call.result()))))
                 return
             base_image_calls = {platform: pool.submit(
-                resolve_base_image, bridge, base_image_ref(parsed), platform)
+                base_image_config, bridge, early, base_image_ref(parsed), platform)
                 for platform in request.platforms}
             context_files = context_files_call.result()
             context_files = look_for_scripts(bridge, request, context_files,

@@ -10,10 +10,11 @@ import contextlib
 import json
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import grpc
 
@@ -21,10 +22,15 @@ from frontend import limits
 from frontend.gateway.bridge import Bridge
 from frontend.gateway.transport import StdioRelay
 from frontend.llb import local, marshal
+from frontend.references import DEFAULT_BASE_IMAGE, normalize_image_ref
 from frontend.request import DEFAULT_PLATFORM, BuildRequest, RequestError
-from frontend.sources import CORE_CONTEXT, transferred_contexts
+from frontend.sources import CORE_CONTEXT, parse_platform, transferred_contexts
 
 log = logging.getLogger("metacall-frontend")
+# A registry that does not answer must not hold the build.
+REGISTRY_SECONDS = 120.0
+DEFAULT_BASE_REF = normalize_image_ref(DEFAULT_BASE_IMAGE)
+NAMES_A_BASE = re.compile(rb"base[-_]image")  # the key, as the schema accepts it
 OPTION_PREFIX = "BUILDKIT_FRONTEND_OPT_"
 NOBODY = 65534
 
@@ -88,6 +94,10 @@ class EarlyReads:
 
     declaration: Future[bytes]
     core_version: Future[str | None]
+    # The default base image's digest and config by platform, asked for as
+    # soon as the declaration is read, when its text names no other base
+    # (None when it names one).
+    default_base: Mapping[str, Future[tuple[str, dict[str, Any]] | None]]
     # Transfers of the local contexts, for a build (not a subrequest).
     transfers: tuple[grpc.Future, ...] = ()
 
@@ -102,16 +112,50 @@ def wait_for(loads: Sequence[grpc.Future]) -> None:
 
 
 def start_reads(bridge: Bridge, request: BuildRequest) -> EarlyReads:
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="early-read")
+    pool = ThreadPoolExecutor(max_workers=2 + len(request.platforms),
+                              thread_name_prefix="early-read")
+    declaration = pool.submit(read_declaration, bridge, request)
     early = EarlyReads(
-        declaration=pool.submit(read_declaration, bridge, request),
+        declaration=declaration,
         core_version=pool.submit(read_core_version, bridge, request),
+        default_base={platform: pool.submit(_default_base, bridge, declaration, platform)
+                      for platform in request.platforms},
         transfers=() if request.request_id else tuple(
             bridge.load_in_background(marshal(state))
             for state in transferred_contexts(request.contexts, request.session_id)),
     )
     pool.shutdown(wait=False)  # the submitted reads go on
     return early
+
+
+def _default_base(bridge: Bridge, declaration: Future[bytes],
+                  platform: str) -> tuple[str, dict[str, Any]] | None:
+    # The parse decides which base is built on: a declaration that names
+    # `base-image` in some way the text does not show only wastes this.
+    if NAMES_A_BASE.search(declaration.result()):
+        return None
+    return resolve_base_image(bridge, DEFAULT_BASE_REF, platform)
+
+
+def base_image_config(bridge: Bridge, early: EarlyReads, ref: str,
+                      platform: str) -> tuple[str, dict[str, Any]]:
+    """The base image's digest and config: the default one's as asked for
+    early, or resolved now."""
+    call = early.default_base.get(platform)
+    resolved = call.result() if call is not None and ref == DEFAULT_BASE_REF else None
+    return resolved or resolve_base_image(bridge, ref, platform)
+
+
+def resolve_base_image(bridge: Bridge, ref: str, platform: str) -> tuple[str, dict[str, Any]]:
+    """The base image's digest and config, or a RequestError when its
+    registry does not answer in time."""
+    try:
+        return bridge.resolve_image(ref, parse_platform(platform), timeout=REGISTRY_SECONDS)
+    except grpc.RpcError as error:
+        if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise RequestError(f"the registry of the base image {ref} did not answer within "
+                               f"{REGISTRY_SECONDS:.0f} s") from None
+        raise
 
 
 def read_declaration(bridge: Bridge, request: BuildRequest) -> bytes:

@@ -42,6 +42,7 @@ class FakeBridge:
     # Images a registry holds (prebuilt layers): ref -> config.
     images: dict[str, dict] = field(default_factory=dict)
     loaded_in_background: list[llb_pb2.Definition] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.files.setdefault("context", {})  # buildx and buildctl always send one
@@ -90,6 +91,7 @@ class FakeBridge:
 
     def resolve_image(self, ref: str, platform: llb_pb2.Platform, *,
                       timeout: float | None = None) -> tuple[str, dict]:
+        self.resolved.append(ref)
         if ref.startswith("docker.io/"):  # the base image
             return "sha256:" + "cd" * 32, {"architecture": "amd64", "os": "linux",
                                             "config": {"Env": ["PATH=/bin"]}}
@@ -173,6 +175,19 @@ def test_the_base_image_is_pinned_to_the_digest_its_config_came_with() -> None:
     assert isinstance(metadata, dict)
     labels = json.loads(metadata["containerimage.config"])["config"]["Labels"]
     assert labels["org.opencontainers.image.base.digest"] == f"sha256:{'cd' * 32}"
+
+
+@pytest.mark.parametrize(("declaration", "resolved"), [
+    (DECLARATION, "docker.io/library/debian:bookworm-slim"),
+    (DECLARATION + b"base-image: ubuntu:24.04\n", "docker.io/library/ubuntu:24.04"),
+    (DECLARATION + b"base_image: debian:bookworm-slim\n", "docker.io/library/debian:bookworm-slim"),
+])
+def test_the_base_image_is_resolved_once(declaration: bytes, resolved: str) -> None:
+    """The default one as soon as the declaration is read, when its text
+    names no base; another once the declaration is parsed."""
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": declaration}})
+    assert run(bridge)[0] == "result"
+    assert bridge.resolved == [resolved]
 
 
 def test_subrequests_transfer_nothing() -> None:
