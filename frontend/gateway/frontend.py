@@ -113,18 +113,15 @@ def check_context_limits(files: Mapping[str, fsutil_pb2.Stat]) -> None:
 
 
 def solve_with_checks(bridge: Bridge, compiled: Compiled, request: BuildRequest) -> str:
-    """Solves the result and its checks side by side; a failing check fails
-    the build. With checks the result is evaluated too, so it is built while
-    they run rather than after them, at export; with an SBOM too, to read it."""
+    """Solves the result, then its checks; a failing check fails the build.
+    With checks the result is evaluated (built now, not at export), and so
+    with an SBOM, to read it. A check runs on the built result, so solving
+    it second loses no time, and no two solves race for the same steps."""
     imports = request.cache_imports
-    if not compiled.checks:
-        return bridge.solve(compiled.definition, evaluate=request.sbom, cache_imports=imports)
-    with ThreadPoolExecutor(max_workers=len(compiled.checks)) as pool:
-        checks = [pool.submit(bridge.solve, check, evaluate=True, cache_imports=imports)
-                  for check in compiled.checks]
-        ref = bridge.solve(compiled.definition, evaluate=True, cache_imports=imports)
-        for check in checks:
-            check.result()
+    ref = bridge.solve(compiled.definition, evaluate=request.sbom or bool(compiled.checks),
+                       cache_imports=imports)
+    for check in compiled.checks:
+        bridge.solve(check, evaluate=True, cache_imports=imports)
     return ref
 
 
