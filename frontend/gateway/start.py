@@ -46,12 +46,17 @@ def run() -> NoReturn:
         early = None  # build() reads the options again and returns the error
     from frontend.gateway.frontend import build  # the planner: see the docstring
 
-    build(bridge, os.environ, early)
-    # The answer is with BuildKit, which waits for this process to end before
-    # it goes on: the interpreter's teardown (joining threads, freeing every
-    # module) would only delay the build.
+    code = 0
+    try:
+        build(bridge, os.environ, early)
+    except Exception:  # the answer could not be returned: BuildKit has gone
+        log.exception("no answer returned")
+        code = 1
+    # BuildKit waits for this process to end before it goes on: the
+    # interpreter's teardown (joining threads, some in calls to a BuildKit
+    # that may be gone; freeing every module) would only delay it.
     logging.shutdown()
-    os._exit(0)
+    os._exit(code)
 
 
 def drop_privileges() -> None:

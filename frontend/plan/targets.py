@@ -70,8 +70,10 @@ class Target:
     name: str
     description: str
     build: Callable[[Plan], Built]
-    # Why the target cannot be built from this plan, or None when it can.
+    # Why the target cannot be built from this plan, or None when it can,
+    # and whether that is down to `languages` (the error points there).
     unavailable: Callable[[Plan], str | None] = lambda plan: None
+    unavailable_for_languages: bool = False
     # The image config: MetaCall's run-time environment, where it starts.
     runtime_env: bool = True
     working_dir: str = SCRIPTS_PATH
@@ -147,7 +149,8 @@ TARGETS: tuple[Target, ...] = (
            layers=lambda runtime: runtime.named_layers(cli=False)),
     Target("cli", "the runtime plus metacallcli as the entrypoint (needs node)",
            lambda plan: Built(plan.runtime.assemble((), cli=True, name="cli")),
-           unavailable=_cli_unavailable, entrypoint=("metacallcli",),
+           unavailable=_cli_unavailable, unavailable_for_languages=True,
+           entrypoint=("metacallcli",),
            layers=lambda runtime: runtime.named_layers(cli=True)),
     Target("app", "the runtime plus the app, its dependencies and a launcher", _build_app,
            unavailable=lambda plan: None if plan.app else (
@@ -184,7 +187,8 @@ def build_target(plan: Plan, name: str) -> tuple[Built, dict[str, Any]]:
     if reason is not None:
         line = plan.languages_line
         raise DeclarationError(f"the {name} target {reason}", *(
-            (line.start_line, line.end_line) if line and name not in ("app", "layer") else ()))
+            (line.start_line, line.end_line) if line and target.unavailable_for_languages
+            else ()))
     return target.build(plan), image_config(target, plan)
 
 
