@@ -39,6 +39,22 @@ def cold(build: list[str]) -> tuple[float, float]:
     return time.monotonic() - started, cpu_seconds() - cpu
 
 
+def compare_cold(title: str, cases: dict[str, list[str]], runs: int, goal: str = "") -> None:
+    """Builds each case cold `runs` times, interleaved, and prints the
+    medians and the first case's ratio to the second."""
+    measured: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, args in cases.items():
+            measured[name].append(cold(args))
+    medians = {name: (statistics.median(w for w, _ in one), statistics.median(c for _, c in one))
+               for name, one in measured.items()}
+    print(f"{title:<30}{'wall':>10}{'CPU':>10}")
+    for name, (wall, cpu) in medians.items():
+        print(f"{name:<30}{wall:>9.1f}s{cpu:>9.1f}s")
+    (wall, cpu), (ref_wall, ref_cpu) = medians.values()
+    print(f"ratio frontend/Dockerfile: wall {wall / ref_wall:.2f}{goal}, CPU {cpu / ref_cpu:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1)
@@ -58,15 +74,7 @@ def main() -> int:
                 "--local", f"dockerfile={ROOT / 'bench'}", "--opt", "filename=pynoderb.Dockerfile",
                 "--local", f"context={work}", *contexts],
         }
-        results = {name: [cold(args) for _ in range(options.runs)] for name, args in cases.items()}
-    print(f"{'cold [py, node, rb] cli':<24}{'wall':>10}{'CPU':>10}")
-    for name, runs in results.items():
-        print(f"{name:<24}{statistics.median(w for w, _ in runs):>9.1f}s"
-              f"{statistics.median(c for _, c in runs):>9.1f}s")
-    (wall, cpu), (ref_wall, ref_cpu) = (
-        (statistics.median(w for w, _ in r), statistics.median(c for _, c in r))
-        for r in results.values())
-    print(f"ratio frontend/Dockerfile: wall {wall / ref_wall:.2f}, CPU {cpu / ref_cpu:.2f}")
+        compare_cold("cold [py, node, rb] cli", cases, options.runs)
     return 0
 
 

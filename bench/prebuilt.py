@@ -17,12 +17,11 @@ pushed as 127.0.0.1:5000/metacall/frontend.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import uuid
 
-from common_compile import ROOT, cold
+from common_compile import ROOT, compare_cold
 from contexts import (
     ADDRESS,
     BUILD_SECONDS,
@@ -74,19 +73,7 @@ def main() -> int:
             "--local", f"context={APP}", "--opt", f"build-arg:METACALL_CLI={cli}",
             *secret_args(), "--output", "type=image,name=bench/dockerfile-app"],
     }
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
-    for _ in range(options.runs):  # interleaved
-        for name, args in cases.items():
-            runs[name].append(cold(args))
-    print(f"{'cold examples/polyglot-app':<30}{'wall':>10}{'CPU':>10}")
-    medians = {name: (statistics.median(w for w, _ in measured),
-                      statistics.median(c for _, c in measured))
-               for name, measured in runs.items()}
-    for name, (wall, cpu) in medians.items():
-        print(f"{name:<30}{wall:>9.1f}s{cpu:>9.1f}s")
-    (wall, cpu), (ref_wall, ref_cpu) = medians.values()
-    print(f"ratio frontend/Dockerfile: wall {wall / ref_wall:.2f} (goal: at most 1.5), "
-          f"CPU {cpu / ref_cpu:.2f}")
+    compare_cold("cold examples/polyglot-app", cases, options.runs, " (goal: at most 1.5)")
     return 0
 
 

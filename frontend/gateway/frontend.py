@@ -252,7 +252,7 @@ def build(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None =
     try:
         caps = bridge.ping()
         clock.mark("ping")
-        request = request_from_environment(environ)
+        request = early.request if early else request_from_environment(environ)
         filename = request.filename
         if request.request_id and request.request_id not in subrequests.SUPPORTED:
             raise RequestError(f"unsupported subrequest `{request.request_id}`")

@@ -43,7 +43,7 @@ def run() -> NoReturn:
     try:
         early: EarlyReads | None = start_reads(bridge, request_from_environment(os.environ))
     except RequestError:
-        early = None  # build() reads the options again and returns the error
+        early = None  # build() reads the options again, to return the error
     from frontend.gateway.frontend import build  # the planner: see the docstring
 
     code = 0
@@ -95,8 +95,10 @@ def _worker_platform(environ: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True)
 class EarlyReads:
-    """Round trips under way before the declaration is parsed."""
+    """Round trips under way before the declaration is parsed, for the
+    request they were started for."""
 
+    request: BuildRequest
     declaration: Future[bytes]
     core_version: Future[str | None]
     # The default base image's digest and config by platform, asked for as
@@ -121,6 +123,7 @@ def start_reads(bridge: Bridge, request: BuildRequest) -> EarlyReads:
                               thread_name_prefix="early-read")
     declaration = pool.submit(read_declaration, bridge, request)
     early = EarlyReads(
+        request=request,
         declaration=declaration,
         core_version=pool.submit(read_core_version, bridge, request),
         default_base={platform: pool.submit(_default_base, bridge, declaration, platform)
