@@ -44,11 +44,13 @@ class Bridge:
         response = self._stub.Solve(_solve_request(definition, evaluate, cache_imports))
         return response.result.ref.id if response.result.HasField("ref") else response.ref
 
-    def load_in_background(self, definition: llb_pb2.Definition) -> grpc.Future:
+    def load_in_background(self, definition: llb_pb2.Definition,
+                           cache_imports: Sequence[CacheImport] = ()) -> grpc.Future:
         """Starts building a definition and returns at once. BuildKit keeps
-        what it builds for the build's own solve of the same ops; the call
-        is cancelled if the frontend ends first."""
-        return self._stub.Solve.future(_solve_request(definition, True, ()))
+        what it builds for the build's own solve of the same ops (with the
+        cache imports the ops first came with: give the build's own); the
+        call is cancelled if the frontend ends first."""
+        return self._stub.Solve.future(_solve_request(definition, True, cache_imports))
 
     def read_file(self, ref: str, path: str, *, limit: int = 0) -> bytes:
         """The file's bytes; with `limit`, at most that many."""

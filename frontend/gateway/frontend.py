@@ -281,7 +281,7 @@ def build(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None =
             # For a build, loaded while the rest is read and compiled, not
             # after the return.
             loads = [*early.transfers, *(bridge.load_in_background(marshal(
-                base_image_source(parsed, platform, digest)))
+                base_image_source(parsed, platform, digest)), request.cache_imports)
                 for platform, (digest, _) in bases.items() if not request.request_id)]
             facts = {platform: BuildFacts(base_config=config, base_digest=digest,
                                           merge_diff=not disabled,

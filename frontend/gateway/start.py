@@ -129,7 +129,7 @@ def start_reads(bridge: Bridge, request: BuildRequest) -> EarlyReads:
         default_base={platform: pool.submit(_default_base, bridge, declaration, platform)
                       for platform in request.platforms},
         transfers=() if request.request_id else tuple(
-            bridge.load_in_background(marshal(state))
+            bridge.load_in_background(marshal(state), request.cache_imports)
             for state in transferred_contexts(request.contexts, request.session_id)),
     )
     pool.shutdown(wait=False)  # the submitted reads go on

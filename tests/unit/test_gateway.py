@@ -42,6 +42,7 @@ class FakeBridge:
     # Images a registry holds (prebuilt layers): ref -> config.
     images: dict[str, dict] = field(default_factory=dict)
     loaded_in_background: list[llb_pb2.Definition] = field(default_factory=list)
+    background_imports: list[tuple[CacheImport, ...]] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -65,8 +66,10 @@ class FakeBridge:
             return name
         return "result"
 
-    def load_in_background(self, definition: llb_pb2.Definition) -> Future[str]:
+    def load_in_background(self, definition: llb_pb2.Definition,
+                           cache_imports: Sequence[CacheImport] = ()) -> Future[str]:
         self.loaded_in_background.append(definition)
+        self.background_imports.append(tuple(cache_imports))
         done: Future[str] = Future()
         done.set_result("loaded")
         return done
@@ -321,8 +324,9 @@ def test_the_context_is_scanned_in_every_folder_and_scripts_are_checked() -> Non
 
 
 def test_cache_imports_reach_every_build_solve() -> None:
-    """--cache-from: the client's caches go with each solve of the build (not
-    with the frontend's own reads of the declaration and context)."""
+    """--cache-from: the client's caches go with each solve of the build and
+    its loads begun early (not with the frontend's own reads of the
+    declaration and context)."""
     bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
     imports = [{"Type": "registry", "Attrs": {"ref": "127.0.0.1:5000/cache:app"}},
                {"type": "local", "attrs": {"src": "/tmp/cache"}}]
@@ -333,6 +337,9 @@ def test_cache_imports_reach_every_build_solve() -> None:
                 CacheImport("registry", {"ref": "r/old:tag"}))
     assert bridge.cache_imports[-1] == expected
     assert all(imports == () for imports in bridge.cache_imports[:-1])
+    # The loads begun early are the build's ops: BuildKit keeps the cache
+    # sources they first came with, so they carry the imports too.
+    assert bridge.background_imports == [expected]
 
 
 def test_bad_cache_imports_are_a_readable_error() -> None:
