@@ -220,14 +220,14 @@ def _plan(parsed: ParsedDeclaration, request: BuildRequest,
         # write by it, for images that are the same on every build.
         base_env.append(f"{SOURCE_DATE_EPOCH_ARG}={request.source_date_epoch}")
     core = core_source(request.contexts, request.session_id, declaration.core.version,
-                       facts.core_version)
+                       facts.core_version, tests=declaration.core.tests)
 
     def inputs(session_id: str, prebuilt: Mapping[str, str]) -> BuildInputs:
         return BuildInputs(
             base=base_image_source(parsed, request.platform, facts.base_digest),
             base_env=tuple(base_env),
             core_source=core_source(request.contexts, session_id, declaration.core.version,
-                                    facts.core_version).state,
+                                    facts.core_version, tests=declaration.core.tests).state,
             plthook=named_state(request.contexts, PLTHOOK_CONTEXT, session_id),
             libraries=library_states(request.contexts, session_id),
             platform=platform,

@@ -18,6 +18,16 @@ PLTHOOK_CONTEXT = "plthook"
 CORE_REPOSITORY = "https://github.com/metacall/core.git"
 # What a core checkout holds that its build never reads: never transferred.
 CORE_EXCLUDES = (".git", "build")
+# Without core's tests, its build reads nothing of its test, script,
+# benchmark and example folders but their CMakeLists.txt (each returns at
+# once, its option off) and the suppression files sanitizer options name:
+# half of core's files, that a warm build would otherwise compare one by one.
+CORE_EXCLUDES_WITHOUT_TESTS = (
+    *CORE_EXCLUDES,
+    *(pattern for folder in ("tests", "scripts", "benchmarks", "examples")
+      for pattern in (f"source/{folder}/*", f"!source/{folder}/CMakeLists.txt")),
+    "!source/tests/memcheck", "!source/tests/sanitizer",
+)
 
 
 def parse_platform(value: str) -> pb.Platform:
@@ -26,10 +36,17 @@ def parse_platform(value: str) -> pb.Platform:
     return pb.Platform(OS=os_name or "linux", Architecture=arch or "amd64", Variant=variant)
 
 
-def context_state(name: str, value: str, session_id: str) -> State:
+def context_state(name: str, value: str, session_id: str, *, core_tests: bool = False) -> State:
+    """A named context's state; `core_tests` says whether core's build runs
+    its tests, and so reads all of core's source."""
     if value.startswith("local:"):
-        return local(value.removeprefix("local:"), session_id=session_id,
-                     exclude=CORE_EXCLUDES if name == CORE_CONTEXT else (),
+        local_name = value.removeprefix("local:")
+        if name != CORE_CONTEXT:
+            exclude: tuple[str, ...] = ()
+        else:
+            exclude = CORE_EXCLUDES if core_tests else CORE_EXCLUDES_WITHOUT_TESTS
+        return local(local_name, session_id=session_id, exclude=exclude,
+                     shared_key=f"{local_name}-with-tests" if core_tests else "",
                      label=f"load build context {name}")
     if value.startswith("docker-image://"):
         ref = normalize_image_ref(value.removeprefix("docker-image://"))
@@ -50,12 +67,14 @@ class CoreSource:
 
 
 def core_source(
-    contexts: Mapping[str, str], session_id: str, version: str, context_version: str | None
+    contexts: Mapping[str, str], session_id: str, version: str, context_version: str | None,
+    *, tests: bool,
 ) -> CoreSource:
     """core from the `metacall-core` context (its VERSION, when the caller
     could read it), else its git repository at `version`."""
     if CORE_CONTEXT in contexts:
-        return CoreSource(context_state(CORE_CONTEXT, contexts[CORE_CONTEXT], session_id),
+        return CoreSource(context_state(CORE_CONTEXT, contexts[CORE_CONTEXT], session_id,
+                                        core_tests=tests),
                           f"context {CORE_CONTEXT}", context_version or "unknown")
     return CoreSource(git(CORE_REPOSITORY, version, name=f"fetch MetaCall core {version}"),
                       f"{CORE_REPOSITORY}#{version}", version)
@@ -69,7 +88,9 @@ def named_state(contexts: Mapping[str, str], name: str, session_id: str) -> Stat
 def transferred_contexts(contexts: Mapping[str, str], session_id: str) -> list[State]:
     """The local contexts every build from source reads (core's source and
     plthook), as the build's own LLB loads them: the same ops, so BuildKit
-    transfers each once, however early the frontend asks."""
+    transfers each once, however early the frontend asks. Asked for before
+    the declaration is parsed, core's is the one a build without core's
+    tests reads."""
     return [context_state(name, contexts[name], session_id) for name in
             (CORE_CONTEXT, PLTHOOK_CONTEXT) if contexts.get(name, "").startswith("local:")]
 

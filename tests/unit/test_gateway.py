@@ -165,7 +165,19 @@ def test_core_plthook_and_the_base_image_load_before_the_solve() -> None:
         f"docker-image://docker.io/library/debian:bookworm-slim@sha256:{'cd' * 32}"]
     assert transferred.items() <= source_ops(bridge.solved[-1]).items()
     core = next(iter(transferred.values()))
+    excluded = json.loads(core.attrs["local.excludepatterns"])
+    assert excluded[:3] == [".git", "build", "source/tests/*"]
+    assert "!source/tests/CMakeLists.txt" in excluded
+
+
+def test_core_tests_load_all_of_cores_source_under_a_key_of_their_own() -> None:
+    declaration = DECLARATION + b"core:\n  tests: true\n"
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": declaration}})
+    assert run(bridge, **{"context:metacall-core": "local:core"})[0] == "result"
+    [core] = [op for op in source_ops(bridge.solved[-1]).values()
+              if op.identifier == "local://core"]
     assert json.loads(core.attrs["local.excludepatterns"]) == [".git", "build"]
+    assert core.attrs["local.sharedkeyhint"] == "core-with-tests"
 
 
 def test_the_base_image_is_pinned_to_the_digest_its_config_came_with() -> None:
