@@ -105,7 +105,7 @@ def outline(inspection: Inspection) -> tuple[dict[str, Any], str]:
              "description": "prefixes the id of every cache mount (shared builders)"}]
     secrets: list[dict[str, str]] = [
         {"name": CA_SECRET_ID, "description": "a CA bundle every network step trusts"}]
-    caches = [cache_id for _, cache_id in APT_CACHES]
+    caches = [cache_id for _, cache_id, _ in APT_CACHES]
     for dependency in app.dependencies if app else ():
         installer = recipe_for(dependency.language).installer
         assert installer is not None

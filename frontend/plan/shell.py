@@ -26,6 +26,41 @@ CA_PREAMBLE = (
     f"REQUESTS_CA_BUNDLE={CA_SECRET_PATH} CURL_CA_BUNDLE={CA_SECRET_PATH} "
     f"NODE_EXTRA_CA_CERTS={CA_SECRET_PATH} GIT_SSL_CAINFO={CA_SECRET_PATH}; fi; "
 )
+# What network steps find first on their PATH (a folder of the mounted
+# programs): apt's tools, sharing `apt-get update` between steps.
+TOOLS_DIR = "bin"
+APT_TOOLS = ("apt", "apt-cache", "apt-get")
+# Every branch's install scripts (core's among them) run `apt-get update`:
+# the eight of a three-language build each took seconds of CPU, mostly
+# redoing the others' work. apt's lists are one cache mount for every step,
+# in a folder per set of sources (a step's scripts may add a source; an
+# update removes the lists of sources it does not know). In a folder, an
+# update runs at most once in APT_UPDATE_MINUTES, under a lock; the others
+# read without one, as apt renames each list into place.
+APT_UPDATE_MINUTES = 10
+APT_SHARED_LISTS = rf"""#!/bin/sh
+# apt-shared-lists TOOL ARGS: apt's TOOL with its lists in a folder per set of sources.
+tool=/usr/bin/$1; shift
+sources=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | md5sum | cut -c1-16)
+lists=/var/lib/apt/lists/metacall-$sources
+mkdir -p "$lists/partial"
+case "$tool $* " in
+*/apt-cache*) ;;
+*" update "*)
+	exec flock "$lists/.lock" /bin/sh -c '
+		lists=$1; shift
+		[ -n "$(find "$lists/.updated" -mmin -{APT_UPDATE_MINUTES} 2>/dev/null)" ] && exit 0
+		"$@" && touch "$lists/.updated"' update \
+		"$lists" "$tool" -o "Dir::State::Lists=$lists" "$@" ;;
+esac
+exec "$tool" -o "Dir::State::Lists=$lists" "$@"
+"""
+
+
+def apt_tool(tool: str, tools_path: str) -> str:
+    return f'#!/bin/sh\nexec {tools_path}/apt-shared-lists {tool} "$@"\n'
+
+
 # apt's package caches (made from its lists), and the logs, backups and
 # caches dpkg and its triggers date: none belongs in an image, and the dated
 # ones differ between two builds (ldconfig's aux-cache records file times).
@@ -37,9 +72,9 @@ APT_CLEAN = (
 
 
 def apt_install(packages: tuple[str, ...] | list[str]) -> str:
-    """Installs Debian packages. apt's lists are a cache mount whose
-    instance may be new, or older than the archive: update them first (a
-    revalidation when they are current)."""
+    """Installs Debian packages. apt's lists are a cache mount that may be
+    new, or older than the archive: update them first (once in a while:
+    APT_GET)."""
     return "apt-get update && apt-get install -y --no-install-recommends " + " ".join(packages)
 
 

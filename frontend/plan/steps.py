@@ -18,11 +18,36 @@ from dataclasses import dataclass, field, replace
 
 from frontend.llb import BindMount, CacheMount, Mount, SecretMount, SourceRange, State
 from frontend.pb import llb_pb2 as pb
-from frontend.plan.shell import CA_PREAMBLE, CA_SECRET_ID, CA_SECRET_PATH
+from frontend.plan.shell import (
+    APT_SHARED_LISTS,
+    APT_TOOLS,
+    CA_PREAMBLE,
+    CA_SECRET_ID,
+    CA_SECRET_PATH,
+    TOOLS_DIR,
+    apt_tool,
+)
 
 PROGRAMS_PATH = "/run/metacall"
-APT_CACHES = (("/var/cache/apt/archives", "metacall-apt-archives"),
-              ("/var/lib/apt/lists", "metacall-apt-lists"))
+TOOLS_PATH = f"{PROGRAMS_PATH}/{TOOLS_DIR}"
+# apt's downloads: an instance per step (apt locks them), so branches side by
+# side never wait on each other. Its lists: one for all (shell.APT_GET).
+APT_CACHES = (("/var/cache/apt/archives", "metacall-apt-archives", pb.PRIVATE),
+              ("/var/lib/apt/lists", "metacall-apt-lists", pb.SHARED))
+
+
+def _network_tools() -> State:
+    """The tools every network step has: the same ops in every step."""
+    state = State().mkdir(f"/{TOOLS_DIR}", name="[internal] tools").mkfile(
+        f"/{TOOLS_DIR}/apt-shared-lists", APT_SHARED_LISTS.encode(), mode=0o755,
+        name="[internal] tools: apt with shared lists")
+    for tool in APT_TOOLS:
+        state = state.mkfile(f"/{TOOLS_DIR}/{tool}", apt_tool(tool, TOOLS_PATH).encode(),
+                             mode=0o755, name=f"[internal] tools: {tool}")
+    return state
+
+
+NETWORK_TOOLS = _network_tools()
 
 
 def namespaced(cache_id: str, namespace: str) -> str:
@@ -64,22 +89,20 @@ class Steps:
         `source` names the declaration element the step comes from (see
         `locations`)."""
         all_mounts = list(mounts)
+        programs = State()
         if network:
-            script = CA_PREAMBLE + script
-            # apt's downloads and lists are caches the branches share, each
-            # step with an instance of its own (apt locks them): branches
-            # running side by side never wait on each other, and a step's
-            # `apt-get update` mostly revalidates what an earlier one fetched.
+            script = f"PATH={TOOLS_PATH}:$PATH; {CA_PREAMBLE}{script}"
+            programs = NETWORK_TOOLS
             all_mounts += [
                 SecretMount(dest=CA_SECRET_PATH, secret_id=CA_SECRET_ID),
-                *(CacheMount(dest=path, cache_id=cache_id, sharing=pb.PRIVATE)
-                  for path, cache_id in APT_CACHES),
+                *(CacheMount(dest=path, cache_id=cache_id, sharing=sharing)
+                  for path, cache_id, sharing in APT_CACHES),
             ]
         all_mounts = [replace(m, cache_id=namespaced(m.cache_id, self.cache_namespace))
                       if isinstance(m, CacheMount) else m for m in all_mounts]
         program = program_name(name)
-        programs = State().mkfile(f"/{program}", f"# {name}\n{script}\n".encode(),
-                                  name=f"[internal] program: {name}")
+        programs = programs.mkfile(f"/{program}", f"# {name}\n{script}\n".encode(),
+                                   name=f"[internal] program: {name}")
         all_mounts.append(BindMount(dest=PROGRAMS_PATH, source=programs))
         return state.run(
             ["/bin/sh", f"{PROGRAMS_PATH}/{program}", *args],

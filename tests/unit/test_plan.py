@@ -86,6 +86,26 @@ def test_network_steps_mount_the_ca_secret_optionally_and_nothing_else_does() ->
             assert "ca-certificates" in program_of(definition, op)
 
 
+def test_network_steps_share_apts_lists_through_its_tools_first_on_their_path() -> None:
+    definition = compile_text("languages: [py, node]\n", target="cli").definition
+    ops = ops_of(definition)
+    networks = set()
+    for digest, name in names(definition).items():
+        op = ops[digest]
+        if op.WhichOneof("op") != "exec":
+            continue
+        networks.add(op.exec.network)
+        caches = {m.dest: m.cacheOpt.sharing for m in op.exec.mounts if m.mountType == pb.CACHE}
+        program = program_of(definition, op)
+        if op.exec.network == pb.NONE:
+            assert not caches and "/run/metacall/bin" not in program, name
+        else:
+            assert caches == {"/var/cache/apt/archives": pb.PRIVATE,
+                              "/var/lib/apt/lists": pb.SHARED}, name
+            assert program.splitlines()[1].startswith("PATH=/run/metacall/bin:$PATH; "), name
+    assert networks == {pb.NONE, pb.UNSET}  # both kinds were checked
+
+
 def test_core_source_defaults_to_the_pinned_git_release() -> None:
     compiled = compile_text("languages: [py]\ncore: {version: v0.9.20}\n", target="deps")
     sources = [op.source for op in ops_of(compiled.definition).values()
