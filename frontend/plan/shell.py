@@ -36,24 +36,30 @@ APT_TOOLS = ("apt", "apt-cache", "apt-get")
 # in a folder per set of sources (a step's scripts may add a source; an
 # update removes the lists of sources it does not know). In a folder, an
 # update runs at most once in APT_UPDATE_MINUTES, under a lock; the others
-# read without one, as apt renames each list into place.
+# read without one, as apt renames each list into place. The cache apt
+# builds from the lists (a second of CPU in each step) is kept beside them;
+# apt checks it against the lists and writes it atomically.
 APT_UPDATE_MINUTES = 10
 APT_SHARED_LISTS = rf"""#!/bin/sh
-# apt-shared-lists TOOL ARGS: apt's TOOL with its lists in a folder per set of sources.
+# apt-shared-lists TOOL ARGS: apt's TOOL with its lists in a folder per set
+# of sources; beside them (an update removes what it does not know from its
+# lists folder) the lock, the time of the last update and apt's cache.
 tool=/usr/bin/$1; shift
 sources=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | md5sum | cut -c1-16)
-lists=/var/lib/apt/lists/metacall-$sources
-mkdir -p "$lists/partial"
+folder=/var/lib/apt/lists/metacall-$sources
+mkdir -p "$folder/lists/partial"
+set -- -o "Dir::State::Lists=$folder/lists" \
+	-o "Dir::Cache::srcpkgcache=$folder/srcpkgcache.bin" "$@"
 case "$tool $* " in
 */apt-cache*) ;;
 *" update "*)
-	exec flock "$lists/.lock" /bin/sh -c '
-		lists=$1; shift
-		[ -n "$(find "$lists/.updated" -mmin -{APT_UPDATE_MINUTES} 2>/dev/null)" ] && exit 0
-		"$@" && touch "$lists/.updated"' update \
-		"$lists" "$tool" -o "Dir::State::Lists=$lists" "$@" ;;
+	exec flock "$folder/lock" /bin/sh -c '
+		folder=$1; shift
+		[ -n "$(find "$folder/updated" -mmin -{APT_UPDATE_MINUTES} 2>/dev/null)" ] && exit 0
+		"$@" && touch "$folder/updated"' update \
+		"$folder" "$tool" "$@" ;;
 esac
-exec "$tool" -o "Dir::State::Lists=$lists" "$@"
+exec "$tool" "$@"
 """
 
 

@@ -21,8 +21,11 @@ apt update 2> /dev/null > /tmp/third
 echo "first: $(grep -c '^\\(Get\\|Hit\\):' /tmp/first)"
 echo "second: $(wc -l < /tmp/second)"
 echo "third: $(grep -c bookworm-updates /tmp/third)"
-echo "folders: $(ls -d /var/lib/apt/lists/metacall-* | wc -l)"
-echo "elsewhere: $(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' | wc -l)"
+echo "folders: $(ls -d /var/lib/apt/lists/metacall-*/lists | wc -l)"
+echo "elsewhere: $(find /var/lib/apt/lists /var/cache/apt -maxdepth 1 \\
+    -name '*Packages*' -o -name srcpkgcache.bin | wc -l)"
+echo "caches: $(ls /var/lib/apt/lists/metacall-*/srcpkgcache.bin | wc -l)"
+echo "stamps: $(ls /var/lib/apt/lists/metacall-*/updated | wc -l)"
 """
 
 
@@ -39,7 +42,10 @@ def test_one_update_serves_every_step_with_the_same_sources(tmp_path: Path) -> N
     report = dict(line.split(": ", 1) for line in result.stdout.splitlines() if ": " in line)
     assert int(report["first"]) >= 1, result.stdout  # fetched
     assert report["second"] == "0", result.stdout  # shared: not run again
-    assert report["candidate"] not in ("", "(none)"), result.stdout  # apt-cache reads the same lists
+    # apt-cache reads the same lists
+    assert report["candidate"] not in ("", "(none)"), result.stdout
     assert int(report["third"]) >= 1, result.stdout  # a new source updates its own folder
     assert report["folders"] == "2", result.stdout
     assert report["elsewhere"] == "0", result.stdout
+    assert report["caches"] == "2", result.stdout  # apt's cache of each folder's lists
+    assert report["stamps"] == "2", result.stdout  # not removed by the update after them
