@@ -42,6 +42,7 @@ from frontend.references import normalize_image_ref
 from frontend.request import SOURCE_DATE_EPOCH_ARG, BuildRequest
 from frontend.sources import (
     PLTHOOK_CONTEXT,
+    base_image_state,
     core_source,
     library_states,
     named_state,
@@ -158,13 +159,9 @@ def base_image_ref(parsed: ParsedDeclaration) -> str:
 
 
 def base_image_source(parsed: ParsedDeclaration, platform: str, digest: str) -> State:
-    """The base image as the build loads it: pinned to `digest` when the
-    caller resolved its config (the build then uses the image it read), and
-    the same op for a caller that loads it before the build's solve."""
-    ref = base_image_ref(parsed)
-    pinned = f"{ref}@{digest}" if digest and "@" not in ref else ref
-    return image(pinned, platform=parse_platform(platform),
-                 name=f"load base image {parsed.declaration.base_image}")
+    """The base image as the build loads it (sources.base_image_state)."""
+    return base_image_state(base_image_ref(parsed), digest, platform,
+                            parsed.declaration.base_image)
 
 
 def compile_declaration(

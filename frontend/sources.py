@@ -80,6 +80,14 @@ def core_source(
                       f"{CORE_REPOSITORY}#{version}", version)
 
 
+def base_image_state(ref: str, digest: str, platform: str, declared: str) -> State:
+    """The base image as the build loads it: pinned to `digest` when the
+    caller resolved its config (the build then uses the image it read), and
+    the same op for a caller that loads it before the build's solve."""
+    pinned = f"{ref}@{digest}" if digest and "@" not in ref else ref
+    return image(pinned, platform=parse_platform(platform), name=f"load base image {declared}")
+
+
 def named_state(contexts: Mapping[str, str], name: str, session_id: str) -> State | None:
     value = contexts.get(name)
     return None if value is None else context_state(name, value, session_id)

@@ -280,14 +280,14 @@ def build(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None =
             bases = {platform: call.result() for platform, call in base_image_calls.items()}
             # For a build, loaded while the rest is read and compiled, not
             # after the return.
-            loads = [*early.transfers, *(bridge.load_in_background(marshal(
-                base_image_source(parsed, platform, digest)), request.cache_imports)
-                for platform, (digest, _) in bases.items() if not request.request_id)]
-            facts = {platform: BuildFacts(base_config=config, base_digest=digest,
+            loads = [*early.transfers, *(base.load or bridge.load_in_background(marshal(
+                base_image_source(parsed, platform, base.digest)), request.cache_imports)
+                for platform, base in bases.items() if not request.request_id)]
+            facts = {platform: BuildFacts(base_config=base.config, base_digest=base.digest,
                                           merge_diff=not disabled,
                                           core_version=early.core_version.result(),
                                           context_files=context_files)
-                     for platform, (digest, config) in bases.items()}
+                     for platform, base in bases.items()}
         clock.mark("inputs")
         if request.request_id in (subrequests.OUTLINE, subrequests.LINT):
             answer_inspection(bridge, parsed, request, facts[request.platform])

@@ -24,7 +24,7 @@ from frontend.gateway.transport import StdioRelay
 from frontend.llb import local, marshal
 from frontend.references import DEFAULT_BASE_IMAGE, normalize_image_ref
 from frontend.request import DEFAULT_PLATFORM, BuildRequest, RequestError
-from frontend.sources import CORE_CONTEXT, parse_platform, transferred_contexts
+from frontend.sources import CORE_CONTEXT, base_image_state, parse_platform, transferred_contexts
 
 log = logging.getLogger("metacall-frontend")
 # A registry that does not answer must not hold the build.
@@ -94,6 +94,15 @@ def _worker_platform(environ: Mapping[str, str]) -> str:
 
 
 @dataclass(frozen=True)
+class ResolvedBase:
+    """A base image's digest and config, and its load when one was started."""
+
+    digest: str
+    config: dict[str, Any]
+    load: grpc.Future | None = None
+
+
+@dataclass(frozen=True)
 class EarlyReads:
     """Round trips under way before the declaration is parsed, for the
     request they were started for."""
@@ -101,10 +110,10 @@ class EarlyReads:
     request: BuildRequest
     declaration: Future[bytes]
     core_version: Future[str | None]
-    # The default base image's digest and config by platform, asked for as
-    # soon as the declaration is read, when its text names no other base
+    # The default base image by platform, resolved and (for a build) loaded
+    # as soon as the declaration is read, when its text names no other base
     # (None when it names one).
-    default_base: Mapping[str, Future[tuple[str, dict[str, Any]] | None]]
+    default_base: Mapping[str, Future[ResolvedBase | None]]
     # Transfers of the local contexts, for a build (not a subrequest).
     transfers: tuple[grpc.Future, ...] = ()
 
@@ -126,7 +135,8 @@ def start_reads(bridge: Bridge, request: BuildRequest) -> EarlyReads:
         request=request,
         declaration=declaration,
         core_version=pool.submit(read_core_version, bridge, request),
-        default_base={platform: pool.submit(_default_base, bridge, declaration, platform)
+        default_base={platform: pool.submit(_default_base, bridge, request, declaration,
+                                            platform)
                       for platform in request.platforms},
         transfers=() if request.request_id else tuple(
             bridge.load_in_background(marshal(state), request.cache_imports)
@@ -136,29 +146,35 @@ def start_reads(bridge: Bridge, request: BuildRequest) -> EarlyReads:
     return early
 
 
-def _default_base(bridge: Bridge, declaration: Future[bytes],
-                  platform: str) -> tuple[str, dict[str, Any]] | None:
+def _default_base(bridge: Bridge, request: BuildRequest, declaration: Future[bytes],
+                  platform: str) -> ResolvedBase | None:
     # The parse decides which base is built on: a declaration that names
     # `base-image` in some way the text does not show only wastes this.
     if NAMES_A_BASE.search(declaration.result()):
         return None
-    return resolve_base_image(bridge, DEFAULT_BASE_REF, platform)
+    resolved = resolve_base_image(bridge, DEFAULT_BASE_REF, platform)
+    if request.request_id:
+        return resolved
+    state = base_image_state(DEFAULT_BASE_REF, resolved.digest, platform, DEFAULT_BASE_IMAGE)
+    return ResolvedBase(resolved.digest, resolved.config,
+                        bridge.load_in_background(marshal(state), request.cache_imports))
 
 
 def base_image_config(bridge: Bridge, early: EarlyReads, ref: str,
-                      platform: str) -> tuple[str, dict[str, Any]]:
-    """The base image's digest and config: the default one's as asked for
-    early, or resolved now."""
+                      platform: str) -> ResolvedBase:
+    """The base image's digest and config (and load): the default one's as
+    asked for early, or resolved now."""
     call = early.default_base.get(platform)
     resolved = call.result() if call is not None and ref == DEFAULT_BASE_REF else None
     return resolved or resolve_base_image(bridge, ref, platform)
 
 
-def resolve_base_image(bridge: Bridge, ref: str, platform: str) -> tuple[str, dict[str, Any]]:
+def resolve_base_image(bridge: Bridge, ref: str, platform: str) -> ResolvedBase:
     """The base image's digest and config, or a RequestError when its
     registry does not answer in time."""
     try:
-        return bridge.resolve_image(ref, parse_platform(platform), timeout=REGISTRY_SECONDS)
+        return ResolvedBase(*bridge.resolve_image(ref, parse_platform(platform),
+                                                  timeout=REGISTRY_SECONDS))
     except grpc.RpcError as error:
         if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
             raise RequestError(f"the registry of the base image {ref} did not answer within "

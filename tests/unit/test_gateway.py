@@ -160,11 +160,11 @@ def test_core_plthook_and_the_base_image_load_before_the_solve() -> None:
                           "context:tinycc": "local:tcc"})[0] == "result"
     transferred = {digest: op for definition in bridge.loaded_in_background
                    for digest, op in source_ops(definition).items()}
-    assert [op.identifier for op in transferred.values()] == [
-        "local://core", "local://ph",
-        f"docker-image://docker.io/library/debian:bookworm-slim@sha256:{'cd' * 32}"]
+    assert sorted(op.identifier for op in transferred.values()) == [
+        f"docker-image://docker.io/library/debian:bookworm-slim@sha256:{'cd' * 32}",
+        "local://core", "local://ph"]
     assert transferred.items() <= source_ops(bridge.solved[-1]).items()
-    core = next(iter(transferred.values()))
+    [core] = [op for op in transferred.values() if op.identifier == "local://core"]
     excluded = json.loads(core.attrs["local.excludepatterns"])
     assert excluded[:3] == [".git", "build", "source/tests/*"]
     assert "!source/tests/CMakeLists.txt" in excluded
@@ -178,6 +178,18 @@ def test_core_tests_load_all_of_cores_source_under_a_key_of_their_own() -> None:
               if op.identifier == "local://core"]
     assert json.loads(core.attrs["local.excludepatterns"]) == [".git", "build"]
     assert core.attrs["local.sharedkeyhint"] == "core-with-tests"
+
+
+@pytest.mark.parametrize("declaration", [DECLARATION, DECLARATION + b"base-image: ubuntu:24.04\n"])
+def test_the_base_image_is_loaded_once_before_the_solve_as_the_solve_loads_it(
+    declaration: bytes,
+) -> None:
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": declaration}})
+    assert run(bridge)[0] == "result"
+    loaded = [op.identifier for definition in bridge.loaded_in_background
+              for op in source_ops(definition).values()]
+    [base] = [identifier for identifier in loaded if identifier.startswith("docker-image://")]
+    assert base in {op.identifier for op in source_ops(bridge.solved[-1]).values()}
 
 
 def test_the_base_image_is_pinned_to_the_digest_its_config_came_with() -> None:
