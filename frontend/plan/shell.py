@@ -33,19 +33,22 @@ APT_TOOLS = ("apt", "apt-cache", "apt-get")
 # Every branch's install scripts (core's among them) run `apt-get update`:
 # the eight of a three-language build each took seconds of CPU, mostly
 # redoing the others' work. apt's lists are one cache mount for every step,
-# in a folder per set of sources (a step's scripts may add a source; an
-# update removes the lists of sources it does not know). In a folder, an
+# in a folder per architecture and set of sources (a step's scripts may add
+# a source; an update removes the lists it does not know, other platforms'
+# among them). In a folder, an
 # update runs at most once in APT_UPDATE_MINUTES, under a lock; the others
 # read without one, as apt renames each list into place. The cache apt
 # builds from the lists (a second of CPU in each step) is kept beside them;
 # apt checks it against the lists and writes it atomically.
 APT_UPDATE_MINUTES = 10
 APT_SHARED_LISTS = rf"""#!/bin/sh
-# apt-shared-lists TOOL ARGS: apt's TOOL with its lists in a folder per set
-# of sources; beside them (an update removes what it does not know from its
-# lists folder) the lock, the time of the last update and apt's cache.
+# apt-shared-lists TOOL ARGS: apt's TOOL with its lists in a folder per
+# architecture and set of sources; beside them (an update removes what it
+# does not know from its lists folder) the lock, the time of the last
+# update and apt's cache.
 tool=/usr/bin/$1; shift
-sources=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | md5sum | cut -c1-16)
+sources=$( (dpkg --print-architecture; cat /etc/apt/sources.list /etc/apt/sources.list.d/*) \
+	2>/dev/null | md5sum | cut -c1-16)
 folder=/var/lib/apt/lists/metacall-$sources
 mkdir -p "$folder/lists/partial"
 set -- -o "Dir::State::Lists=$folder/lists" \
