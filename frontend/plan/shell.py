@@ -35,9 +35,9 @@ APT_TOOLS = ("apt", "apt-cache", "apt-get")
 # redoing the others' work. apt's lists are one cache mount for every step,
 # in a folder per architecture and set of sources (a step's scripts may add
 # a source; an update removes the lists it does not know, other platforms'
-# among them). In a folder, an
-# update runs at most once in APT_UPDATE_MINUTES, under a lock; the others
-# read without one, as apt renames each list into place. The cache apt
+# among them). In a folder, an update runs at most once in
+# APT_UPDATE_MINUTES, under a lock (apt's own network timeouts bound the
+# holder); the others read without one, as apt renames each list into place. The cache apt
 # builds from the lists (a second of CPU in each step) is kept beside them;
 # apt checks it against the lists and writes it atomically.
 APT_UPDATE_MINUTES = 10
@@ -83,7 +83,7 @@ APT_CLEAN = (
 def apt_install(packages: tuple[str, ...] | list[str]) -> str:
     """Installs Debian packages. apt's lists are a cache mount that may be
     new, or older than the archive: update them first (once in a while:
-    APT_GET)."""
+    APT_SHARED_LISTS)."""
     return "apt-get update && apt-get install -y --no-install-recommends " + " ".join(packages)
 
 

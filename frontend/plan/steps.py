@@ -31,7 +31,7 @@ from frontend.plan.shell import (
 PROGRAMS_PATH = "/run/metacall"
 TOOLS_PATH = f"{PROGRAMS_PATH}/{TOOLS_DIR}"
 # apt's downloads: an instance per step (apt locks them), so branches side by
-# side never wait on each other. Its lists: one for all (shell.APT_GET).
+# side never wait on each other. Its lists: one for all (shell.APT_SHARED_LISTS).
 APT_CACHES = (("/var/cache/apt/archives", "metacall-apt-archives", pb.PRIVATE),
               ("/var/lib/apt/lists", "metacall-apt-lists", pb.SHARED))
 
