@@ -42,12 +42,12 @@ if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$daemon_json" ]; then
   echo "$daemon_json" > /etc/docker/daemon.json
 fi
 
-# A dockerd killed uncleanly may linger as a zombie: only a live one counts.
+# This engine's dockerd, by its pidfile (the classic engine the tests start
+# is another dockerd). One killed uncleanly may linger as a zombie or leave
+# its pidfile: only a live one counts.
 live_dockerd() {
-  for pid in $(pgrep -x dockerd); do
-    [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ] && return 0
-  done
-  return 1
+  pid=$(cat /var/run/docker.pid 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ]
 }
 if ! live_dockerd; then
   log "starting dockerd (log: /var/log/dockerd.log)"
