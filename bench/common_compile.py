@@ -8,7 +8,8 @@ CPU time (user + system, from /proc/stat) of each build, side by side.
 
 Needs scripts/channels.sh's registry and root buildkitd and the frontend
 image pushed as 127.0.0.1:5000/metacall/frontend (run nothing else meanwhile:
-CPU time is the whole machine's).
+CPU time is the whole machine's). Where the CPU time goes: the CPU of each
+step, read from the cgroups buildkitd runs steps in, summed by step name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,27 +34,123 @@ def cpu_seconds() -> float:
     return (user + nice + system) / os.sysconf("SC_CLK_TCK")
 
 
-def cold(build: list[str]) -> tuple[float, float]:
+# Where buildkitd's OCI worker puts each step's cgroup: cgroup v1's cpuacct
+# hierarchy (usage in ns), or cgroup v2's (usage in µs).
+STEP_CGROUPS = ((Path("/sys/fs/cgroup/cpuacct/buildkit"), "cpuacct.usage", "tasks"),
+                (Path("/sys/fs/cgroup/buildkit"), "cpu.stat", "cgroup.procs"))
+POLL_SECONDS = 0.1
+
+
+class StepCPU:
+    """The CPU time of each build step, by step name. A step's cgroup goes
+    when the step ends, so it is polled: its last reading counts (steps
+    shorter than a poll may be missed; they use next to nothing)."""
+
+    def __init__(self) -> None:
+        found = [layout for layout in STEP_CGROUPS if layout[0].is_dir()]
+        self.layout = found[0] if found else None
+        self.used: dict[str, float] = {}
+        self.names: dict[str, str] = {}
+        self.stopped = threading.Event()
+        self.poller = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> StepCPU:
+        if self.layout:
+            self.poller.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopped.set()
+        if self.poller.is_alive():
+            self.poller.join()
+
+    def by_step(self) -> dict[str, list[float]]:
+        """Each step name's steps' CPU seconds."""
+        steps: dict[str, list[float]] = {}
+        for cgroup, seconds in self.used.items():
+            steps.setdefault(self.names.get(cgroup, "(not identified)"), []).append(seconds)
+        return steps
+
+    def _poll(self) -> None:
+        assert self.layout
+        root, usage_file, tasks_file = self.layout
+        while not self.stopped.wait(POLL_SECONDS):
+            for cgroup in root.iterdir():
+                try:
+                    usage = (cgroup / usage_file).read_text()
+                    tasks = (cgroup / tasks_file).read_text().split()
+                except (NotADirectoryError, OSError):
+                    continue  # a file of the parent, or a step that just ended
+                self.used[cgroup.name] = (int(usage) / 1e9 if usage_file == "cpuacct.usage"
+                                          else int(usage.split()[1]) / 1e6)
+                if cgroup.name not in self.names and (name := step_name(tasks)):
+                    self.names[cgroup.name] = name
+
+
+def step_name(pids: list[str]) -> str:
+    """A step's name from its command: the script the frontend names
+    (`/bin/sh /run/metacall/<step>`), a Dockerfile RUN's first words, or
+    the program's path; "" while runc is still starting it."""
+    for pid in pids:
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if argv[0] == "/bin/sh" and len(argv) > 1 and argv[1].startswith("/run/metacall/"):
+            return argv[1].rsplit("/", 1)[1]
+        if argv[0] == "/bin/sh" and argv[1:2] == ["-c"]:
+            command = argv[2].rsplit(" fi; ", 1)[-1].strip()  # after the CA bundle's setup
+            return " ".join(command.split())[:60]
+        if argv[0] and "runc" not in argv[0].rsplit("/", 1)[-1] and argv[0] != "/proc/self/exe":
+            return argv[0]
+    return ""
+
+
+# A cold build's wall and CPU seconds, and its steps' CPU seconds by name.
+ColdBuild = tuple[float, float, dict[str, list[float]]]
+
+
+def cold(build: list[str]) -> ColdBuild:
     buildctl("prune", "--all")
-    cpu, started = cpu_seconds(), time.monotonic()
-    buildctl(*build)
-    return time.monotonic() - started, cpu_seconds() - cpu
+    with StepCPU() as steps:
+        cpu, started = cpu_seconds(), time.monotonic()
+        buildctl(*build)
+        wall, used = time.monotonic() - started, cpu_seconds() - cpu
+    return wall, used, steps.by_step()
 
 
 def compare_cold(title: str, cases: dict[str, list[str]], runs: int, goal: str = "") -> None:
     """Builds each case cold `runs` times, interleaved, and prints the
     medians and the first case's ratio to the second."""
-    measured: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    measured: dict[str, list[ColdBuild]] = {name: [] for name in cases}
     for _ in range(runs):
         for name, args in cases.items():
             measured[name].append(cold(args))
-    medians = {name: (statistics.median(w for w, _ in one), statistics.median(c for _, c in one))
+    medians = {name: (statistics.median(w for w, _, _ in one),
+                      statistics.median(c for _, c, _ in one))
                for name, one in measured.items()}
     print(f"{title:<30}{'wall':>10}{'CPU':>10}")
     for name, (wall, cpu) in medians.items():
         print(f"{name:<30}{wall:>9.1f}s{cpu:>9.1f}s")
     (wall, cpu), (ref_wall, ref_cpu) = medians.values()
     print(f"ratio frontend/Dockerfile: wall {wall / ref_wall:.2f}{goal}, CPU {cpu / ref_cpu:.2f}")
+    for name, one in measured.items():
+        _, cpu, steps = one[-1]
+        print_step_cpu(name, steps, cpu)
+
+
+def print_step_cpu(name: str, steps: dict[str, list[float]], cpu: float) -> None:
+    """One run's CPU time by step name (the frontend's own process is a
+    step too), and the rest: buildkitd itself and the machine's other work."""
+    if not steps:
+        print(f"{name}: no CPU by step (no buildkit cgroup at {STEP_CGROUPS[0][0]} "
+              f"or {STEP_CGROUPS[1][0]})")
+        return
+    in_steps = sum(map(sum, steps.values()))
+    print(f"{name}, last run: {in_steps:.1f}s CPU in steps, {cpu - in_steps:.1f}s outside them")
+    for step, seconds in sorted(steps.items(), key=lambda item: -sum(item[1])):
+        print(f"  {sum(seconds):7.1f}s  {step} ({len(seconds)}: "
+              f"{', '.join(f'{one:.1f}' for one in sorted(seconds, reverse=True))})")
 
 
 def main() -> int:
