@@ -25,6 +25,8 @@ from pathlib import Path
 
 from contexts import buildctl, buildctl_sources, core_sources, frontend_build
 
+from frontend.plan.steps import PROGRAMS_PATH
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -89,14 +91,14 @@ class StepCPU:
 
 def step_name(pids: list[str]) -> str:
     """A step's name from its command: the script the frontend names
-    (`/bin/sh /run/metacall/<step>`), a Dockerfile RUN's first words, or
+    (`/bin/sh <PROGRAMS_PATH>/<step>`), a Dockerfile RUN's first words, or
     the program's path; "" while runc is still starting it."""
     for pid in pids:
         try:
             argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if argv[0] == "/bin/sh" and len(argv) > 1 and argv[1].startswith("/run/metacall/"):
+        if argv[0] == "/bin/sh" and len(argv) > 1 and argv[1].startswith(f"{PROGRAMS_PATH}/"):
             return argv[1].rsplit("/", 1)[1]
         if argv[0] == "/bin/sh" and argv[1:2] == ["-c"]:
             command = argv[2].rsplit(" fi; ", 1)[-1].strip()  # after the CA bundle's setup

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 import grpc
@@ -156,8 +156,8 @@ def _default_base(bridge: Bridge, request: BuildRequest, declaration: Future[byt
     if request.request_id:
         return resolved
     state = base_image_state(DEFAULT_BASE_REF, resolved.digest, platform, DEFAULT_BASE_IMAGE)
-    return ResolvedBase(resolved.digest, resolved.config,
-                        bridge.load_in_background(marshal(state), request.cache_imports))
+    return replace(resolved, load=bridge.load_in_background(marshal(state),
+                                                            request.cache_imports))
 
 
 def base_image_config(bridge: Bridge, early: EarlyReads, ref: str,

@@ -37,9 +37,10 @@ APT_TOOLS = ("apt", "apt-cache", "apt-get")
 # a source; an update removes the lists it does not know, other platforms'
 # among them). In a folder, an update runs at most once in
 # APT_UPDATE_MINUTES, under a lock (apt's own network timeouts bound the
-# holder); the others read without one, as apt renames each list into place. The cache apt
-# builds from the lists (a second of CPU in each step) is kept beside them;
-# apt checks it against the lists and writes it atomically.
+# holder); the others read without one, as apt renames each list into
+# place. The cache apt builds from the lists (a second of CPU in each step)
+# is kept beside them; apt checks it against the lists and writes it
+# atomically.
 APT_UPDATE_MINUTES = 10
 APT_SHARED_LISTS = rf"""#!/bin/sh
 # apt-shared-lists TOOL ARGS: apt's TOOL with its lists in a folder per
