@@ -49,16 +49,13 @@ class StepCPU:
     shorter than a poll may be missed; they use next to nothing)."""
 
     def __init__(self) -> None:
-        found = [layout for layout in STEP_CGROUPS if layout[0].is_dir()]
-        self.layout = found[0] if found else None
         self.used: dict[str, float] = {}
         self.names: dict[str, str] = {}
         self.stopped = threading.Event()
         self.poller = threading.Thread(target=self._poll, daemon=True)
 
     def __enter__(self) -> StepCPU:
-        if self.layout:
-            self.poller.start()
+        self.poller.start()
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -74,9 +71,12 @@ class StepCPU:
         return steps
 
     def _poll(self) -> None:
-        assert self.layout
-        root, usage_file, tasks_file = self.layout
+        # buildkitd makes its cgroup with its first step, after a prune.
         while not self.stopped.wait(POLL_SECONDS):
+            found = [layout for layout in STEP_CGROUPS if layout[0].is_dir()]
+            if not found:
+                continue
+            root, usage_file, tasks_file = found[0]
             for cgroup in root.iterdir():
                 try:
                     usage = (cgroup / usage_file).read_text()
