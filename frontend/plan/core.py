@@ -77,7 +77,7 @@ class CoreGraph:
         """The steps of one language's branches (or, for "core", core's own)."""
         return LanguageSteps(
             label, self.steps, self.inputs.core_source, self.options.build_type,
-            self.inputs.libraries, lambda: self.deps((label,), self.built_base),
+            self.options.tests, self.inputs.libraries, lambda: self.deps((label,), self.built_base),
         )
 
     @cached_property

@@ -26,13 +26,15 @@ from frontend.plan.steps import Steps
 @dataclass(frozen=True)
 class LanguageSteps:
     """What a recipe's steps use: the step policy under the language's
-    label, core's source and build type, the named contexts that may stand
-    in for downloads, and the language's own deps branch."""
+    label, core's source, build type and whether core's tests run, the
+    named contexts that may stand in for downloads, and the language's own
+    deps branch."""
 
     label: str  # a tag, or "core" for core's own branch
     steps: Steps
     core_source: State
     build_type: str
+    core_tests: bool
     libraries: Mapping[str, State]
     deps: Callable[[], State]
 

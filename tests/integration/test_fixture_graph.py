@@ -64,16 +64,17 @@ def test_cli_target_runs_metacallcli(buildx, tmp_path) -> None:
 
 
 def test_deps_and_dev_targets(buildx, tmp_path) -> None:
-    app = write_app(tmp_path, "languages: [py]\ncore:\n  cmake-options: [-DOPTION_X=On]\n")
+    # Ruby's build dependencies come from core's script (the fixture's marks them).
+    app = write_app(tmp_path, "languages: [rb]\ncore:\n  cmake-options: [-DOPTION_X=On]\n")
     deps = buildx(app, *FIXTURE, "--target", "deps")
     assert deps.returncode == 0, deps
-    assert "python" in shell(deps.tag, "ls /opt/fake-deps; ls /usr/local/metacall/tools")
+    assert "ruby" in shell(deps.tag, "ls /opt/fake-deps; ls /usr/local/metacall/tools")
     dev = buildx(app, *FIXTURE, "--target", "dev")
     assert dev.returncode == 0, dev
     output = shell(dev.tag, "cat /usr/local/metacall/build/cmake-config-used.txt; "
                    "ls /usr/local/include/metacall /usr/local/lib")
     assert "-DOPTION_X=On" in output and "-DBackwardCpp_SOURCE" in output
-    assert "metacall.h" in output and "libpy_loader.so" in output
+    assert "metacall.h" in output and "librb_loader.so" in output
 
 
 def test_warm_rebuild_is_fully_cached(buildx, tmp_path) -> None:

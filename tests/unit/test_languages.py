@@ -11,7 +11,7 @@ import pytest
 from frontend.declaration import Language
 from frontend.plan import languages, recipe
 from frontend.plan.recipe import Recipe, cli_provider, recipe_for, with_requirements
-from tests.unit.definitions import compile_text, names
+from tests.unit.definitions import compile_text, names, op_named, program_of
 
 MODULES = {p.stem for p in Path(languages.__file__).parent.glob("*.py")} - {"__init__"}
 
@@ -56,3 +56,16 @@ def test_requirements_come_first_and_once() -> None:
 def test_node_is_the_loader_that_builds_metacallcli() -> None:
     assert [tag for tag in Language if recipe_for(tag).provides_cli] == [Language.NODE]
     assert cli_provider(["py"]) == Language.NODE
+
+
+def test_python_build_dependencies_skip_core_test_packages_unless_tests_run() -> None:
+    """Core's script installs what its Python tests import (numpy, scipy...);
+    only a build that runs those tests needs them."""
+    def py_deps_program(core: str) -> str:
+        definition = compile_text(f"languages: [py]\n{core}", "deps").definition
+        return program_of(definition, op_named(definition, "[py] install build dependencies"))
+
+    lean = py_deps_program("")
+    assert "python3-dev python3-pip python3-setuptools" in lean
+    assert "metacall-environment.sh" not in lean
+    assert "metacall-environment.sh release python" in py_deps_program("core:\n  tests: true\n")

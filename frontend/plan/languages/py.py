@@ -1,5 +1,6 @@
 from frontend.llb import State
 from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
+from frontend.plan.shell import apt_install
 
 PIP_INSTALL = "pip install --break-system-packages --root-user-action=ignore"
 # Debian byte-compiles the standard library with the interpreter, which the
@@ -34,6 +35,16 @@ class Python(Recipe):
         paths=("/usr/local/lib",), caches=("/root/.cache/pip",),
         secrets=(("pip.conf", "/etc/pip.conf"),), command=pip_install,
     )
+
+    def environment_script(self, build: LanguageSteps) -> str:
+        if build.core_tests:
+            return super().environment_script(build)
+        # Core's script installs these (setuptools and wheel install the
+        # py port offline), then what only its Python tests import: numpy,
+        # scipy, scikit-learn and more, unpacked and byte-compiled for nothing.
+        interpreter = "python3-dbg" if build.build_type == "debug" else "python3"
+        return apt_install((interpreter, "python3-dev", "python3-pip",
+                            "python3-setuptools", "python3-wheel"))
 
     def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
         # metacall-runtime.sh installs libpython3-dev; the loader needs only
