@@ -19,7 +19,7 @@ from frontend.plan.compose import BranchLayer, Layer, compose
 from frontend.plan.core import CORE_LABEL, CoreGraph
 from frontend.plan.layout import CONFIGURATION_DIR
 from frontend.plan.prebuilt import PrebuiltLayer
-from frontend.plan.recipe import cli_provider, recipe_for, with_requirements
+from frontend.plan.recipe import cli_provider, recipe_for, runtime_packages, with_requirements
 from frontend.plan.shell import FINISH_RUNTIME
 
 
@@ -33,7 +33,10 @@ class Runtime:
         """`on` + the runtime libraries of one language (or of core)."""
         build = self.core.language(label)
         if label == CORE_LABEL:
-            return build.install_runtime(on, *build.core_runtime_script("backtrace"))
+            # What `metacall-runtime.sh backtrace` installs (libdw1t64 from
+            # trixie on), without the wget and gpg it installs and removes.
+            return build.install_runtime(
+                on, runtime_packages("$(apt_dependency libdw-dev 'libdw1[t0-9]*')"))
         return recipe_for(label).runtime_libraries(on, build)
 
     def named_layers(self, *, cli: bool) -> dict[str, Layer]:
