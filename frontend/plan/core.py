@@ -38,6 +38,11 @@ CORE_BUILD_PACKAGES = ("rapidjson-dev", "libbackward-cpp-dev", "googletest")
 CORE_CMAKE_DEFINITIONS = (
     "-DBackwardCpp_SOURCE=/usr/lib/backward",
     "-DFETCHCONTENT_SOURCE_DIR_GOOGLETEST=/usr/src/googletest",
+    # A language's configure rewrites metacall_loaders.h, so its build
+    # recompiles and relinks libmetacall; without this, everything linked to
+    # it (plugins, serials, detours, ports, the CLI) would relink too, though
+    # an unchanged shared library's users need no new link.
+    "-DCMAKE_LINK_DEPENDS_NO_SHARED=ON",
 )
 CORE_LABEL = "core"
 
