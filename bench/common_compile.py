@@ -123,7 +123,7 @@ def cold(build: list[str]) -> ColdBuild:
 
 def compare_cold(title: str, cases: dict[str, list[str]], runs: int, goal: str = "") -> None:
     """Builds each case cold `runs` times, interleaved, and prints the
-    medians and the first case's ratio to the second."""
+    medians and the first case's ratio to each other one."""
     measured: dict[str, list[ColdBuild]] = {name: [] for name in cases}
     for _ in range(runs):
         for name, args in cases.items():
@@ -131,11 +131,13 @@ def compare_cold(title: str, cases: dict[str, list[str]], runs: int, goal: str =
     medians = {name: (statistics.median(w for w, _, _ in one),
                       statistics.median(c for _, c, _ in one))
                for name, one in measured.items()}
-    print(f"{title:<30}{'wall':>10}{'CPU':>10}")
+    width = max(map(len, [title, *cases])) + 2
+    print(f"{title:<{width}}{'wall':>10}{'CPU':>10}")
     for name, (wall, cpu) in medians.items():
-        print(f"{name:<30}{wall:>9.1f}s{cpu:>9.1f}s")
-    (wall, cpu), (ref_wall, ref_cpu) = medians.values()
-    print(f"ratio frontend/Dockerfile: wall {wall / ref_wall:.2f}{goal}, CPU {cpu / ref_cpu:.2f}")
+        print(f"{name:<{width}}{wall:>9.1f}s{cpu:>9.1f}s")
+    (_, (wall, cpu)), *references = medians.items()
+    for reference, (ref_wall, ref_cpu) in references:
+        print(f"ratio to {reference}: wall {wall / ref_wall:.2f}{goal}, CPU {cpu / ref_cpu:.2f}")
     for name, one in measured.items():
         _, cpu, steps = one[-1]
         print_step_cpu(name, steps, cpu)
@@ -169,10 +171,13 @@ def main() -> int:
         cases = {
             "metacall/frontend": [*frontend_build(Path(work)), "--opt", "target=cli",
                                   *contexts],
-            "pynoderb.Dockerfile": [
+            **{name: [
                 "build", "--frontend", "dockerfile.v0",
                 "--local", f"dockerfile={ROOT / 'bench'}", "--opt", "filename=pynoderb.Dockerfile",
-                "--local", f"context={work}", *contexts],
+                "--opt", f"build-arg:PYTHON_TEST_PACKAGES={packages}",
+                "--local", f"context={work}", *contexts]
+               for name, packages in (("pynoderb.Dockerfile", "yes"),
+                                      ("pynoderb.Dockerfile, no py test packages", "no"))},
         }
         compare_cold("cold [py, node, rb] cli", cases, options.runs)
     return 0

@@ -3,16 +3,23 @@
 # all three, then a runtime stage with only what the install wrote. The
 # reference bench/common_compile.py builds beside the frontend's image.
 # Contexts: metacall-core and plthook, as for the frontend.
+# PYTHON_TEST_PACKAGES=no installs Python's build dependencies as the
+# frontend does without core's tests: not the numpy, scipy and scikit-learn
+# core's script adds for them.
+ARG PYTHON_TEST_PACKAGES=yes
 FROM debian:bookworm-slim AS base
 
 FROM base AS built
+ARG PYTHON_TEST_PACKAGES
 COPY --from=metacall-core / /usr/local/metacall
 WORKDIR /usr/local/metacall
 RUN --mount=type=secret,id=ca-certificates,target=/run/secrets/ca-certificates \
     --mount=type=cache,id=metacall-apt-archives,target=/var/cache/apt/archives,sharing=locked \
     if [ -s /run/secrets/ca-certificates ]; then export SSL_CERT_FILE=/run/secrets/ca-certificates; fi; \
-    DEBIAN_FRONTEND=noninteractive tools/metacall-environment.sh release base backtrace python nodejs ruby \
- && apt-get install -y --no-install-recommends rapidjson-dev libbackward-cpp-dev googletest libnode-dev
+    if [ "$PYTHON_TEST_PACKAGES" = yes ]; then python=python; else python=; \
+      extra="python3 python3-dev python3-pip python3-setuptools python3-wheel"; fi; \
+    DEBIAN_FRONTEND=noninteractive tools/metacall-environment.sh release base backtrace $python nodejs ruby \
+ && apt-get install -y --no-install-recommends rapidjson-dev libbackward-cpp-dev googletest libnode-dev ${extra:-}
 COPY --from=plthook / /usr/local/src/plthook
 WORKDIR /usr/local/metacall/build
 RUN --mount=type=secret,id=ca-certificates,target=/run/secrets/ca-certificates \
