@@ -41,7 +41,7 @@ CORE_CMAKE_DEFINITIONS = (
     # A language's configure rewrites metacall_loaders.h, so its build
     # recompiles and relinks libmetacall; without this, everything linked to
     # it (plugins, serials, detours, ports, the CLI) would relink too, though
-    # an unchanged shared library's users need no new link.
+    # libmetacall's interface is the same and its users need no new link.
     "-DCMAKE_LINK_DEPENDS_NO_SHARED=ON",
 )
 CORE_LABEL = "core"
