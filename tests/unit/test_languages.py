@@ -38,10 +38,12 @@ def test_a_module_without_a_recipe_fails(monkeypatch) -> None:
 @pytest.mark.parametrize("target", ["deps", "dev", "runtime"])
 @pytest.mark.parametrize("tag", list(Language))
 def test_every_target_compiles_for_every_language(tag: Language, target: str) -> None:
-    alone = names(compile_text(f"languages: [{tag}]\n", target).definition).values()
+    # With core's tests, as some languages' build dependencies are only theirs.
+    tests = "core:\n  tests: true\n"
+    alone = names(compile_text(f"languages: [{tag}]\n{tests}", target).definition).values()
     assert f"[{tag}] install build dependencies" in alone
-    with_others = compile_text(f"languages: [py, {tag}]\n" if tag != "py" else
-                               "languages: [py, node]\n", target).definition
+    with_others = compile_text((f"languages: [py, {tag}]\n" if tag != "py" else
+                                "languages: [py, node]\n") + tests, target).definition
     assert f"[{tag}] install build dependencies" in names(with_others).values()
     if target == "runtime":
         assert f"[{tag}] install runtime libraries" in alone
@@ -58,14 +60,23 @@ def test_node_is_the_loader_that_builds_metacallcli() -> None:
     assert cli_provider(["py"]) == Language.NODE
 
 
-def test_python_build_dependencies_skip_core_test_packages_unless_tests_run() -> None:
-    """Core's script installs what its Python tests import (numpy, scipy...);
-    only a build that runs those tests needs them."""
-    def py_deps_program(core: str) -> str:
-        definition = compile_text(f"languages: [py]\n{core}", "deps").definition
-        return program_of(definition, op_named(definition, "[py] install build dependencies"))
+def test_build_dependencies_skip_core_test_packages_unless_tests_run() -> None:
+    """Core's scripts install what its tests use: for py, the packages its
+    Python tests import (numpy, scipy...); for ts, react from npm, and
+    nothing else. Only a build that runs those tests needs them."""
+    def deps_steps(tag: str, core: str) -> dict[str, str]:
+        definition = compile_text(f"languages: [{tag}]\n{core}", "deps").definition
+        return {name: program_of(definition, op_named(definition, name))
+                for name in names(definition).values()
+                if name.endswith("install build dependencies") and "program:" not in name}
 
-    lean = py_deps_program("")
+    with_tests = "core:\n  tests: true\n"
+    lean = deps_steps("py", "")["[py] install build dependencies"]
     assert "python3-dev python3-pip python3-setuptools" in lean
     assert "metacall-environment.sh" not in lean
-    assert "metacall-environment.sh release python" in py_deps_program("core:\n  tests: true\n")
+    assert "metacall-environment.sh release python" in deps_steps(
+        "py", with_tests)["[py] install build dependencies"]
+    assert set(deps_steps("ts", "")) == {"[core] install build dependencies",
+                                         "[node] install build dependencies"}
+    assert "metacall-environment.sh release typescript" in deps_steps(
+        "ts", with_tests)["[ts] install build dependencies"]
