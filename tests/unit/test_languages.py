@@ -38,16 +38,17 @@ def test_a_module_without_a_recipe_fails(monkeypatch) -> None:
 @pytest.mark.parametrize("target", ["deps", "dev", "runtime"])
 @pytest.mark.parametrize("tag", list(Language))
 def test_every_target_compiles_for_every_language(tag: Language, target: str) -> None:
-    # With core's tests, as some languages' build dependencies are only theirs.
     tests = "core:\n  tests: true\n"
-    alone = names(compile_text(f"languages: [{tag}]\n{tests}", target).definition).values()
-    assert f"[{tag}] install build dependencies" in alone
-    with_others = compile_text((f"languages: [py, {tag}]\n" if tag != "py" else
-                                "languages: [py, node]\n") + tests, target).definition
-    assert f"[{tag}] install build dependencies" in names(with_others).values()
-    if target == "runtime":
-        assert f"[{tag}] install runtime libraries" in alone
-        assert f"[{tag}] runtime libraries" in alone
+    for core in ("", tests):
+        alone = names(compile_text(f"languages: [{tag}]\n{core}", target).definition).values()
+        with_others = compile_text((f"languages: [py, {tag}]\n" if tag != "py" else
+                                    "languages: [py, node]\n") + core, target).definition
+        if core == tests:  # some languages' build dependencies are only their tests'
+            assert f"[{tag}] install build dependencies" in alone
+            assert f"[{tag}] install build dependencies" in names(with_others).values()
+        if target == "runtime":
+            assert f"[{tag}] install runtime libraries" in alone
+            assert f"[{tag}] runtime libraries" in alone
 
 
 def test_requirements_come_first_and_once() -> None:

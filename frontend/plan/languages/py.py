@@ -39,9 +39,10 @@ class Python(Recipe):
     def environment_script(self, build: LanguageSteps) -> str:
         if build.core_tests:
             return super().environment_script(build)
-        # Core's script installs these (setuptools and wheel install the
-        # py port offline), then what only its Python tests import: numpy,
-        # scipy, scikit-learn and more, unpacked and byte-compiled for nothing.
+        # Core's script installs these, then what its Python tests import:
+        # setuptools and wheel (kept: the py port installs with pip, offline),
+        # and numpy, scipy, scikit-learn and more, unpacked and byte-compiled
+        # for nothing.
         interpreter = "python3-dbg" if build.build_type == "debug" else "python3"
         return apt_install((interpreter, "python3-dev", "python3-pip",
                             "python3-setuptools", "python3-wheel"))
