@@ -6,59 +6,43 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
-from fnmatch import fnmatch
 from pathlib import Path
 
 from frontend.compile import (
     TARGET_NAMES,
     BuildFacts,
-    ContextFiles,
+    DeclarationError,
     ParsedDeclaration,
     compile_declaration,
-    context_patterns,
-    ignored_patterns,
-    is_manifest,
+    decode,
     list_layers,
-    named_scripts,
     parse,
 )
-from frontend.declaration import DeclarationError, decode
-from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
 from frontend.llb import outline, serialize
+from frontend.platform import DEFAULT_PLATFORM, Platform
 from frontend.publish import core_version, publish, publish_commands
-from frontend.request import DEFAULT_PLATFORM, BuildRequest
-
-
-def scan_directory(directory: Path, parsed: ParsedDeclaration) -> ContextFiles:
-    """What the gateway asks BuildKit for, read from a directory."""
-    patterns = context_patterns()
-    ignored = {pattern.removeprefix("**/") for pattern in ignored_patterns()}
-    files = []
-    for path in sorted(directory.rglob("*")):
-        relative = path.relative_to(directory).as_posix()
-        if path.is_file() and not ignored & set(relative.split("/")[:-1]) and any(
-                fnmatch(relative, p) or fnmatch(path.name, p.removeprefix("**/"))
-                for p in patterns):
-            files.append(relative)
-    manifests = {path: (directory / path).read_bytes() for path in files if is_manifest(path)}
-    dockerignore = directory / DOCKERIGNORE_FILE
-    context = ContextFiles(frozenset(files), manifests,
-                           dockerignore.read_text() if dockerignore.is_file() else "")
-    return replace(context, existing_scripts=frozenset(
-        script for script in named_scripts(parsed, context) if (directory / script).is_file()))
+from frontend.request import BuildRequest
+from frontend.scan import scan_directory
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    options, buildx_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    if buildx_args and options.command != "publish":  # publish passes them to buildx
+        parser.error(f"unrecognized arguments: {' '.join(buildx_args)}")
+    return int(options.run(options, buildx_args))
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m frontend")
     commands = parser.add_subparsers(dest="command", required=True)
     llb = commands.add_parser("llb", help="print the LLB definition of a declaration")
+    llb.set_defaults(run=_llb)
     llb.add_argument("file")
     llb.add_argument("--target", choices=TARGET_NAMES,
                      help="default: app when the context holds an app, else runtime")
     llb.add_argument("--app-dir", help="the build context (default: the file's directory)")
-    llb.add_argument("--platform", default=DEFAULT_PLATFORM)
+    llb.add_argument("--platform", type=Platform.parse, default=DEFAULT_PLATFORM)
     llb.add_argument("--smoke-check", action="store_true",
                      help="print the app's smoke check instead: the gateway solves it beside "
                      "the image and fails the build when it fails; buildctl needs a second solve")
@@ -73,16 +57,16 @@ def main(argv: list[str] | None = None) -> int:
         "publish", help="build each of the runtime's layers alone and push it to a repository "
         "for builds that name it in `core.prebuilt`; other arguments go to docker buildx build "
         "(--build-context, --secret, --platform, --builder)")
+    publishing.set_defaults(run=_publish)
     publishing.add_argument("file")
     publishing.add_argument("--repository", required=True,
                             help="e.g. registry.example.com/metacall/layers")
     publishing.add_argument("--app-dir", help="the build context (default: the file's directory)")
     publishing.add_argument("--dry-run", action="store_true", help="print the commands only")
-    options, buildx_args = parser.parse_known_args(args)
-    if options.command == "publish":
-        return _publish(options, buildx_args)
-    if buildx_args:
-        parser.error(f"unrecognized arguments: {' '.join(buildx_args)}")
+    return parser
+
+
+def _llb(options: argparse.Namespace, buildx_args: list[str]) -> int:
     contexts = dict(item.split("=", 1) for item in options.context)
     try:
         declaration, _, parsed, facts = _read(options)
@@ -114,7 +98,8 @@ def _read(options: argparse.Namespace) -> tuple[Path, Path, ParsedDeclaration, B
     declaration = Path(options.file)
     context = Path(options.app_dir or declaration.parent)
     parsed = parse(decode(declaration.read_bytes()))
-    return declaration, context, parsed, BuildFacts(context_files=scan_directory(context, parsed))
+    return declaration, context, parsed, BuildFacts(
+        context=scan_directory(context, parsed.declaration))
 
 
 def _complain(options: argparse.Namespace, error: DeclarationError) -> int:

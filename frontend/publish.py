@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from frontend.compile import layer_ref
-from frontend.request import LAYER_ARG
+from frontend.plan.prebuilt import LAYER_ARG
 from frontend.sources import CORE_CONTEXT
 
 BUILD_CONTEXT_FLAG = "--build-context"

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from frontend.references import REPOSITORY
+from frontend.platform import DEFAULT_PLATFORM, Platform
 
 # Frontend option keys, as buildx and buildctl send them (the same as the
 # Dockerfile frontend's, so users' flags mean what they are used to).
@@ -26,13 +26,8 @@ ATTEST_SBOM = "attest:sbom"  # --sbom=true: e.g. "type=sbom,disabled=false"
 # Build args the frontend reads, as the Dockerfile frontend does.
 CACHE_MOUNT_NS_ARG = "BUILDKIT_CACHE_MOUNT_NS"
 SOURCE_DATE_EPOCH_ARG = "SOURCE_DATE_EPOCH"
-# The layer the `layer` target builds, and a repository of prebuilt layers
-# that overrides the declaration's `core.prebuilt` (one per CI, say).
-LAYER_ARG = "METACALL_LAYER"
-PREBUILT_ARG = "METACALL_PREBUILT"
 
 DEFAULT_FILENAME = "metacall.yaml"
-DEFAULT_PLATFORM = "linux/amd64"
 
 
 class RequestError(Exception):
@@ -55,8 +50,8 @@ class BuildRequest:
     # None: `app` when the context holds an app, else `runtime`.
     target: str | None = None
     # The platform being compiled, one of `platforms` (all that were asked).
-    platform: str = DEFAULT_PLATFORM
-    platforms: tuple[str, ...] = (DEFAULT_PLATFORM,)
+    platform: Platform = DEFAULT_PLATFORM
+    platforms: tuple[Platform, ...] = (DEFAULT_PLATFORM,)
     session_id: str = ""
     # Named contexts as BuildKit passes them: name -> "local:NAME",
     # "docker-image://REF" or a git URL.
@@ -83,30 +78,18 @@ class BuildRequest:
         epoch = self.build_args.get(SOURCE_DATE_EPOCH_ARG, "")
         return int(epoch) if epoch else None
 
-    @property
-    def layer_name(self) -> str | None:
-        return self.build_args.get(LAYER_ARG) or None
-
-    @property
-    def prebuilt_repository(self) -> str | None:
-        return self.build_args.get(PREBUILT_ARG) or None
-
     @classmethod
     def from_options(
         cls, options: Mapping[str, str], *, session_id: str = "",
-        default_platform: str = DEFAULT_PLATFORM,
+        default_platform: Platform = DEFAULT_PLATFORM,
     ) -> BuildRequest:
-        platforms = tuple(dict.fromkeys(normalize_platform(p) for p in
+        platforms = tuple(dict.fromkeys(Platform.parse(p) for p in
                                         options.get(PLATFORM, "").split(",") if p.strip()))
-        platforms = platforms or (normalize_platform(default_platform),)
+        platforms = platforms or (default_platform,)
         build_args = _prefixed(options, BUILD_ARG_PREFIX)
         epoch = build_args.get(SOURCE_DATE_EPOCH_ARG, "")
         if epoch and not epoch.isdigit():
             raise RequestError(f"SOURCE_DATE_EPOCH is `{epoch}`, not seconds since 1970")
-        prebuilt = build_args.get(PREBUILT_ARG, "")
-        if prebuilt and not REPOSITORY.match(prebuilt):
-            raise RequestError(f"{PREBUILT_ARG} is `{prebuilt}`, not an image repository like "
-                               "registry.example.com/metacall/layers (no tag)")
         return cls(
             filename=options.get(FILENAME) or DEFAULT_FILENAME,
             filename_given=bool(options.get(FILENAME)),
@@ -124,19 +107,6 @@ class BuildRequest:
             cache_imports=_cache_imports(options),
             sbom=ATTEST_SBOM in options and "disabled=true" not in options[ATTEST_SBOM],
         )
-
-
-def normalize_platform(value: str) -> str:
-    """os/arch[/variant] as BuildKit names platforms: arm64's v8 and amd64's
-    v1 go; plain arm is arm/v7."""
-    os_name, _, rest = value.strip().partition("/")
-    arch, _, variant = rest.partition("/")
-    arch = {"aarch64": "arm64", "x86_64": "amd64"}.get(arch, arch) or "amd64"
-    if (arch, variant) in (("arm64", "v8"), ("amd64", "v1")):
-        variant = ""
-    elif arch == "arm" and not variant:
-        variant = "v7"
-    return "/".join(part for part in (os_name or "linux", arch, variant) if part)
 
 
 def _cache_imports(options: Mapping[str, str]) -> tuple[CacheImport, ...]:

@@ -3,11 +3,12 @@ named contexts of a request (local directories, images, git repositories)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from frontend.llb import State, git, image, local
 from frontend.pb import llb_pb2 as pb
+from frontend.platform import Platform
 from frontend.references import normalize_image_ref
 from frontend.request import RequestError
 
@@ -28,12 +29,6 @@ CORE_EXCLUDES_WITHOUT_TESTS = (
       for pattern in (f"source/{folder}/*", f"!source/{folder}/CMakeLists.txt")),
     "!source/tests/memcheck", "!source/tests/sanitizer",
 )
-
-
-def parse_platform(value: str) -> pb.Platform:
-    os_name, _, rest = value.partition("/")
-    arch, _, variant = rest.partition("/")
-    return pb.Platform(OS=os_name or "linux", Architecture=arch or "amd64", Variant=variant)
 
 
 def context_state(name: str, value: str, session_id: str, *, core_tests: bool = False) -> State:
@@ -80,12 +75,12 @@ def core_source(
                       f"{CORE_REPOSITORY}#{version}", version)
 
 
-def base_image_state(ref: str, digest: str, platform: str, declared: str) -> State:
+def base_image_state(ref: str, digest: str, platform: Platform, declared: str) -> State:
     """The base image as the build loads it: pinned to `digest` when the
     caller resolved its config (the build then uses the image it read), and
     the same op for a caller that loads it before the build's solve."""
     pinned = f"{ref}@{digest}" if digest and "@" not in ref else ref
-    return image(pinned, platform=parse_platform(platform), name=f"load base image {declared}")
+    return image(pinned, platform=platform.to_pb(), name=f"load base image {declared}")
 
 
 def named_state(contexts: Mapping[str, str], name: str, session_id: str) -> State | None:
@@ -107,3 +102,21 @@ def library_states(contexts: Mapping[str, str], session_id: str) -> dict[str, St
     return {name: context_state(name, value, session_id)
             for name, value in sorted(contexts.items())
             if name not in (CORE_CONTEXT, PLTHOOK_CONTEXT)}
+
+
+def declaration_source(context: str, filename: str, session_id: str) -> State:
+    """The declaration alone, from the context that holds it."""
+    return local(context, session_id=session_id, include=[filename], follow_paths=[filename],
+                 shared_key=f"{context}-declaration", label=f"load declaration {filename}")
+
+
+def core_version_source(context: str, session_id: str) -> State:
+    """core's VERSION alone, from core's local context."""
+    return local(context, session_id=session_id, include=["VERSION"],
+                 shared_key=f"{context}-VERSION", label="load MetaCall core's VERSION")
+
+
+def scripts_source(context: str, session_id: str, paths: Sequence[str]) -> State:
+    """The named scripts alone, to see which exist."""
+    return local(context, session_id=session_id, include=list(paths),
+                 shared_key=f"{context}-scripts", label="look for the app's scripts")

@@ -43,6 +43,9 @@ class ParsedDeclaration:
     def lines_of(self, *path: str | int) -> tuple[int, int]:
         return self.source.line_of(path)
 
+    def source_text(self, filename: str) -> SourceText:
+        return SourceText(filename, self.text)
+
 
 def decode(data: bytes) -> str:
     """The declaration file's text: UTF-8, at most the size limit."""

@@ -3,16 +3,7 @@ of the declaration, or of another file of the user's (a manifest)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class SourceText:
-    """A file of the user's that an error points into."""
-
-    filename: str
-    text: str
-    language: str = "YAML"
+from frontend.sourcemap import SourceText
 
 
 class DeclarationError(Exception):

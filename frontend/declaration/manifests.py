@@ -46,6 +46,7 @@ class Manifest:
     # Relative to the context root, as the app's folder holds them.
     scripts: tuple[str, ...]
     scripts_line: int
+    language_line: int = 1
 
     @property
     def file(self) -> str:
@@ -97,7 +98,8 @@ def read_manifest(file: str, data: bytes) -> Manifest:
             raise error(f"script `{script}`: MetaCall's CLI cannot load a path with spaces",
                         scripts_line)
         scripts.append(resolved)
-    return Manifest(source, manifest.language_id, tuple(scripts), scripts_line)
+    return Manifest(source, manifest.language_id, tuple(scripts), scripts_line,
+                    _line_of_key(source.text, "language_id"))
 
 
 def _line_of_key(text: str, key: str) -> int:

@@ -1,18 +1,15 @@
 """A small, deterministic LLB library: states in, `pb.Definition` out."""
 
-from frontend.llb.definition import SourceFile, marshal, op_digest, serialize
-from frontend.llb.outline import outline
+from frontend.llb.definition import marshal, op_digest, serialize
+from frontend.llb.outline import mount_ids, outline
+from frontend.llb.sources import git, image, local
 from frontend.llb.state import (
     BindMount,
     CacheMount,
     Mount,
     SecretMount,
-    SourceRange,
     State,
     diff,
-    git,
-    image,
-    local,
     merge,
 )
 
@@ -21,8 +18,6 @@ __all__ = [
     "CacheMount",
     "Mount",
     "SecretMount",
-    "SourceFile",
-    "SourceRange",
     "State",
     "diff",
     "git",
@@ -30,6 +25,7 @@ __all__ = [
     "local",
     "marshal",
     "merge",
+    "mount_ids",
     "op_digest",
     "outline",
     "serialize",

@@ -4,19 +4,10 @@ the same graph always gives byte-identical output and the same digests."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
-from frontend.llb.state import Node, SourceRange, State
+from frontend.llb.state import Node, State
 from frontend.pb import llb_pb2 as pb
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """The declaration the graph came from, so errors can quote it."""
-
-    filename: str
-    data: bytes
-    language: str = "YAML"
+from frontend.sourcemap import SourceRange, SourceText
 
 
 def op_digest(data: bytes) -> str:
@@ -24,9 +15,10 @@ def op_digest(data: bytes) -> str:
 
 
 def marshal(
-    root: State, source: SourceFile | None = None, *, ignore_cache: bool = False
+    root: State, source: SourceText | None = None, *, ignore_cache: bool = False
 ) -> pb.Definition:
-    """`ignore_cache` re-runs every op (`docker buildx build --no-cache`)."""
+    """`source`: the declaration the graph came from, so errors can quote
+    it; `ignore_cache` re-runs every op (`docker buildx build --no-cache`)."""
     if root.is_scratch:
         raise ValueError("cannot marshal an empty (scratch) state")
     definition = pb.Definition()
@@ -61,7 +53,8 @@ def marshal(
     getattr(definition, "def").append(terminal.SerializeToString(deterministic=True))
     if source is not None:
         definition.Source.infos.append(
-            pb.SourceInfo(filename=source.filename, data=source.data, language=source.language)
+            pb.SourceInfo(filename=source.filename, data=source.text.encode(),
+                          language=source.language)
         )
     return definition
 

@@ -135,3 +135,19 @@ def _file_action(action: pb.FileAction, inputs: list[str]) -> list[str]:
     if kind == "mkdir":
         return [f"mkdir {on}:{action.mkdir.path}"]
     return [f"{kind} on {on}"]
+
+
+def mount_ids(definition: pb.Definition) -> tuple[list[str], list[str]]:
+    """The secrets and the cache mounts the graph's steps use, by id, in
+    the order the definition first uses them."""
+    secrets: dict[str, None] = {}
+    caches: dict[str, None] = {}
+    for data in getattr(definition, "def"):
+        op = pb.Op()
+        op.ParseFromString(data)
+        for mount in op.exec.mounts:
+            if mount.mountType == pb.SECRET:
+                secrets[mount.secretOpt.ID] = None
+            elif mount.mountType == pb.CACHE:
+                caches[mount.cacheOpt.ID] = None
+    return list(secrets), list(caches)

@@ -10,39 +10,17 @@ package.json, Gemfile) is installed in its own folder. The declaration's
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from frontend import limits
-from frontend.declaration import DeclarationError, Language, ParsedDeclaration
+from frontend.declaration import AppOptions, DeclarationError, Language, ParsedDeclaration
+from frontend.declaration.context import ContextScan
 from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE
 from frontend.declaration.dockerignore import DockerIgnore
-from frontend.declaration.manifests import (
-    IGNORED_FOLDERS,
-    Manifest,
-    in_ignored_folder,
-    is_manifest,
-    read_manifest,
-)
+from frontend.declaration.manifests import IGNORED_FOLDERS, Manifest, in_ignored_folder
 from frontend.declaration.models import outside_context
 from frontend.plan.recipe import cli_provider, recipe_for
-
-
-@dataclass(frozen=True)
-class ContextFiles:
-    """What the caller found in the build context: the manifests and
-    dependency files (paths relative to its root) and `.dockerignore`."""
-
-    files: frozenset[str] = frozenset()
-    manifests: Mapping[str, bytes] = field(default_factory=dict)
-    dockerignore: str = ""
-    # The scripts the manifests name that exist, when the caller looked
-    # (None: it did not, and the smoke check finds a missing one), and
-    # where those that are symbolic links point.
-    existing_scripts: frozenset[str] | None = None
-    script_links: Mapping[str, str] = field(default_factory=dict)
-    # The contents of dependency files, when the caller read them (lint).
-    texts: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,16 +63,11 @@ def ignored_patterns() -> list[str]:
     return [f"**/{folder}" for folder in IGNORED_FOLDERS]
 
 
-def read_manifests(files: ContextFiles) -> list[Manifest]:
-    return [read_manifest(name, data) for name, data in sorted(files.manifests.items())
-            if is_manifest(name) and not in_ignored_folder(name)]
-
-
-def plan_app(parsed: ParsedDeclaration, files: ContextFiles) -> AppPlan | None:
+def plan_app(parsed: ParsedDeclaration, files: ContextScan) -> AppPlan | None:
     """The app to build, or None when there is none (a runtime image)."""
     declaration = parsed.declaration
     languages_line = parsed.lines_of("languages")[0]
-    manifests = read_manifests(files)
+    manifests = files.manifests
     app = declaration.app
     if app is None and not manifests:
         return None
@@ -120,18 +93,7 @@ def plan_app(parsed: ParsedDeclaration, files: ContextFiles) -> AppPlan | None:
     scripts = {tag: tuple(dict.fromkeys(found.get(tag, ()))) for tag in languages}
     declared_at: dict[str, int] = {}  # the scripts `app.scripts` names, by line
     if app is not None:
-        for section, tags in (("scripts", app.scripts), ("dependencies", app.dependencies)):
-            for tag in tags:
-                if tag not in languages:
-                    raise DeclarationError(
-                        f"`app.{section}` names `{tag}`, which `languages` does not declare",
-                        parsed.lines_of("app", section, tag)[0])
-        for tag in app.dependencies:
-            if recipe_for(tag).installer is None:
-                installable = ", ".join(t for t in Language if recipe_for(t).installer)
-                raise DeclarationError(f"`app.dependencies` names `{tag}`: only the dependencies "
-                                       f"of {installable} are installed",
-                                       parsed.lines_of("app", "dependencies", tag)[0])
+        _check_app_languages(parsed, app, languages)
         scripts.update(app.scripts)
         declared_at = {script: parsed.lines_of("app", "scripts", tag, index)[0]
                        for tag, names in app.scripts.items()
@@ -141,7 +103,7 @@ def plan_app(parsed: ParsedDeclaration, files: ContextFiles) -> AppPlan | None:
         raise DeclarationError(f"the app names {count:,} scripts; at most {limits.SCRIPTS:,} "
                                "are loaded", parsed.lines_of("app", "scripts")[0])
     image_languages = tuple(dict.fromkeys([*languages, cli_provider(languages)]))
-    dockerignore = DockerIgnore.parse(files.dockerignore)
+    dockerignore = files.dockerignore
     _check_scripts(manifests, scripts, files, dockerignore, declared_at)
     overrides = app.dependencies if app is not None else {}
     dependencies = tuple(
@@ -151,6 +113,24 @@ def plan_app(parsed: ParsedDeclaration, files: ContextFiles) -> AppPlan | None:
     )
     return AppPlan(image_languages, {t: s for t, s in scripts.items() if s}, dependencies,
                    dockerignore)
+
+
+def _check_app_languages(parsed: ParsedDeclaration, app: AppOptions,
+                         languages: Sequence[Language]) -> None:
+    """`app.scripts` and `app.dependencies` name languages the image has,
+    and dependencies of languages that install them."""
+    for section, tags in (("scripts", app.scripts), ("dependencies", app.dependencies)):
+        for tag in tags:
+            if tag not in languages:
+                raise DeclarationError(
+                    f"`app.{section}` names `{tag}`, which `languages` does not declare",
+                    parsed.lines_of("app", section, tag)[0])
+    for tag in app.dependencies:
+        if recipe_for(tag).installer is None:
+            installable = ", ".join(t for t in Language if recipe_for(t).installer)
+            raise DeclarationError(f"`app.dependencies` names `{tag}`: only the dependencies "
+                                   f"of {installable} are installed",
+                                   parsed.lines_of("app", "dependencies", tag)[0])
 
 
 def _dependency_files(tag: Language, files: frozenset[str]) -> list[Dependency]:
@@ -168,8 +148,8 @@ def _dependency_files(tag: Language, files: frozenset[str]) -> list[Dependency]:
     return [Dependency(tag, chosen[folder]) for folder in sorted(chosen)]
 
 
-def _check_scripts(manifests: list[Manifest], scripts: Mapping[Language, tuple[str, ...]],
-                   files: ContextFiles, dockerignore: DockerIgnore,
+def _check_scripts(manifests: Sequence[Manifest], scripts: Mapping[Language, tuple[str, ...]],
+                   files: ContextScan, dockerignore: DockerIgnore,
                    declared_at: Mapping[str, int]) -> None:
     """Every script to load exists and reaches the image."""
     named_in = {script: manifest for manifest in manifests for script in manifest.scripts}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from frontend.declaration import CoreOptions
-from frontend.llb import SourceRange, State
+from frontend.llb import State
 from frontend.plan.compose import InstalledFiles
 from frontend.plan.inputs import BuildInputs
 from frontend.plan.layout import (
@@ -32,6 +32,7 @@ from frontend.plan.layout import (
 from frontend.plan.recipe import LanguageSteps, recipe_for, with_requirements
 from frontend.plan.shell import apt_install
 from frontend.plan.steps import Steps
+from frontend.sourcemap import SourceRange
 
 # Debian packages that stand in for core's GitHub downloads at configure time.
 CORE_BUILD_PACKAGES = ("rapidjson-dev", "libbackward-cpp-dev", "googletest")

@@ -29,6 +29,12 @@ from frontend.llb import State, marshal
 from frontend.llb.definition import op_digest
 from frontend.plan.compose import Layer
 
+# Build args: the layer the `layer` target builds, and a repository of
+# prebuilt layers that overrides the declaration's `core.prebuilt` (one per
+# CI, say).
+LAYER_ARG = "METACALL_LAYER"
+PREBUILT_ARG = "METACALL_PREBUILT"
+
 NAME_LABEL = "io.metacall.layer"
 KEY_LABEL = "io.metacall.layer.key"
 # An OCI tag: the core version part is cut to fit.

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from frontend.llb import BindMount, CacheMount, Mount, SecretMount, SourceRange, State
+from frontend.llb import BindMount, CacheMount, Mount, SecretMount, State
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.shell import (
     APT_SHARED_LISTS,
@@ -27,11 +27,14 @@ from frontend.plan.shell import (
     TOOLS_DIR,
     apt_tool,
 )
+from frontend.sourcemap import SourceRange
 
 PROGRAMS_PATH = "/run/metacall"
 TOOLS_PATH = f"{PROGRAMS_PATH}/{TOOLS_DIR}"
 # apt's downloads: an instance per step (apt locks them), so branches side by
 # side never wait on each other. Its lists: one for all (shell.APT_SHARED_LISTS).
+# What the outline says of the secrets steps mount.
+SECRET_DESCRIPTIONS = {CA_SECRET_ID: "a CA bundle every network step trusts"}
 APT_CACHES = (("/var/cache/apt/archives", "metacall-apt-archives", pb.PRIVATE),
               ("/var/lib/apt/lists", "metacall-apt-lists", pb.SHARED))
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from frontend.declaration import AppOptions, DeclarationError
-from frontend.llb import SourceRange, State
+from frontend.llb import State
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.app_image import AppSource, app_image
 from frontend.plan.compose import Layer
@@ -23,10 +23,10 @@ from frontend.plan.layout import (
     METACALL_RUNTIME_ENV,
     SCRIPTS_PATH,
 )
-from frontend.plan.prebuilt import KEY_LABEL, NAME_LABEL
+from frontend.plan.prebuilt import KEY_LABEL, LAYER_ARG, NAME_LABEL
 from frontend.plan.recipe import recipe_for
 from frontend.plan.runtime import Runtime
-from frontend.request import LAYER_ARG
+from frontend.sourcemap import SourceRange
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Built:
+class TargetGraph:
     state: State
     # States that must build for the target to be returned (none in the image).
     checks: tuple[State, ...] = ()
@@ -69,7 +69,7 @@ class Built:
 class Target:
     name: str
     description: str
-    build: Callable[[Plan], Built]
+    plan: Callable[[Plan], TargetGraph]
     # Why the target cannot be built from this plan, or None when it can,
     # and whether that is down to `languages` (the error points there).
     unavailable: Callable[[Plan], str | None] = lambda plan: None
@@ -92,14 +92,14 @@ def _cli_unavailable(plan: Plan) -> str | None:
     return "needs `node` in `languages`: MetaCall builds metacallcli only with the Node.js loader"
 
 
-def _build_app(plan: Plan) -> Built:
+def _plan_app_image(plan: Plan) -> TargetGraph:
     assert plan.app is not None
     options = plan.app_options or AppOptions()
-    built = app_image(plan.runtime, plan.app, user=options.user or APP_USER,
+    image = app_image(plan.runtime, plan.app, user=options.user or APP_USER,
                       install_limit=options.install_timeout,
                       smoke_check_limit=options.smoke_check_timeout
                       if options.smoke_check else None)
-    return Built(built.image, () if built.smoke_check is None else (built.smoke_check,))
+    return TargetGraph(image.image, () if image.smoke_check is None else (image.smoke_check,))
 
 
 def _layer_unavailable(plan: Plan) -> str | None:
@@ -113,9 +113,9 @@ def _layer_unavailable(plan: Plan) -> str | None:
     return None
 
 
-def _build_layer(plan: Plan) -> Built:
+def _plan_layer(plan: Plan) -> TargetGraph:
     assert plan.layer_name is not None
-    return Built(plan.runtime.named_layers(cli=True)[plan.layer_name].changes())
+    return TargetGraph(plan.runtime.named_layers(cli=True)[plan.layer_name].changes())
 
 
 def _label_layer(config: dict[str, Any], plan: Plan) -> None:
@@ -139,20 +139,20 @@ def _apply_app_options(config: dict[str, Any], plan: Plan) -> None:
 
 TARGETS: tuple[Target, ...] = (
     Target("deps", "core's build dependencies for the declared languages",
-           lambda plan: Built(plan.runtime.core.deps(plan.runtime.languages)),
+           lambda plan: TargetGraph(plan.runtime.core.deps(plan.runtime.languages)),
            runtime_env=False, working_dir=METACALL_PATH),
     Target("dev", "core compiled and installed with the declared loaders",
-           lambda plan: Built(plan.runtime.core.build(plan.runtime.languages).dev),
+           lambda plan: TargetGraph(plan.runtime.core.build(plan.runtime.languages).dev),
            working_dir=METACALL_PATH),
     Target("runtime", "runtime libraries and MetaCall's installed files only",
-           lambda plan: Built(plan.runtime.assemble((), cli=False, name="runtime")),
+           lambda plan: TargetGraph(plan.runtime.assemble((), cli=False, name="runtime")),
            layers=lambda runtime: runtime.named_layers(cli=False)),
     Target("cli", "the runtime plus metacallcli as the entrypoint (needs node)",
-           lambda plan: Built(plan.runtime.assemble((), cli=True, name="cli")),
+           lambda plan: TargetGraph(plan.runtime.assemble((), cli=True, name="cli")),
            unavailable=_cli_unavailable, unavailable_for_languages=True,
            entrypoint=("metacallcli",),
            layers=lambda runtime: runtime.named_layers(cli=True)),
-    Target("app", "the runtime plus the app, its dependencies and a launcher", _build_app,
+    Target("app", "the runtime plus the app, its dependencies and a launcher", _plan_app_image,
            unavailable=lambda plan: None if plan.app else (
                "needs an `app` key or MetaCall manifests in the build context"),
            working_dir=APP_PATH, entrypoint=(LAUNCHER_PATH,),
@@ -163,7 +163,7 @@ TARGETS: tuple[Target, ...] = (
            finish_config=_apply_app_options,
            layers=lambda runtime: runtime.named_layers(cli=True)),
     Target("layer", f"one of the runtime's layers alone, to publish ({LAYER_ARG}=<name>)",
-           _build_layer, unavailable=_layer_unavailable, runtime_env=False,
+           _plan_layer, unavailable=_layer_unavailable, runtime_env=False,
            working_dir="/", finish_config=_label_layer),
 )
 TARGET_NAMES = tuple(target.name for target in TARGETS)
@@ -180,7 +180,7 @@ def find_target(name: str) -> Target:
     raise DeclarationError(f"unknown target `{name}`; targets: {', '.join(TARGET_NAMES)}")
 
 
-def build_target(plan: Plan, name: str) -> tuple[Built, dict[str, Any]]:
+def plan_target(plan: Plan, name: str) -> tuple[TargetGraph, dict[str, Any]]:
     """The target's state (and checks) and its OCI image config."""
     target = find_target(name)
     reason = target.unavailable(plan)
@@ -189,7 +189,7 @@ def build_target(plan: Plan, name: str) -> tuple[Built, dict[str, Any]]:
         raise DeclarationError(f"the {name} target {reason}", *(
             (line.start_line, line.end_line) if line and target.unavailable_for_languages
             else ()))
-    return target.build(plan), image_config(target, plan)
+    return target.plan(plan), image_config(target, plan)
 
 
 def image_config(target: Target, plan: Plan) -> dict[str, Any]:

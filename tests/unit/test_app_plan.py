@@ -7,10 +7,11 @@ import pytest
 
 from frontend.compile import BuildFacts
 from frontend.declaration import DeclarationError, Language, parse
+from frontend.declaration.context import ContextScan
 from frontend.declaration.dockerignore import DockerIgnore
 from frontend.declaration.manifests import read_manifest
 from frontend.pb import llb_pb2 as pb
-from frontend.plan.app import AppPlan, ContextFiles, Dependency, plan_app
+from frontend.plan.app import AppPlan, Dependency, plan_app
 from tests.unit.definitions import HEAD, compile_text, names, op_named, ops_of, program_of
 
 
@@ -19,19 +20,19 @@ def manifest(tag: str, *scripts: str, path: str = ".") -> bytes:
 
 
 def files(*names: str, dockerignore: str = "", manifests: dict[str, bytes] | None = None,
-          **named: bytes) -> ContextFiles:
+          **named: bytes) -> ContextScan:
     """A context holding `names` and manifests (metacall_py= for metacall-py.json,
     sub__metacall= for sub/metacall.json, or by path in `manifests`)."""
     found = {name.replace("__", "/").replace("_", "-") + ".json": data
              for name, data in named.items()} | (manifests or {})
-    return ContextFiles(frozenset([*names, *found]), found, dockerignore)
+    return ContextScan(frozenset([*names, *found]), found, dockerignore)
 
 
-def plan(text: str, context: ContextFiles) -> AppPlan | None:
+def plan(text: str, context: ContextScan) -> AppPlan | None:
     return plan_app(parse(HEAD + text), context)
 
 
-def error_of(text: str, context: ContextFiles) -> DeclarationError:
+def error_of(text: str, context: ContextScan) -> DeclarationError:
     with pytest.raises(DeclarationError) as caught:
         plan(text, context)
     return caught.value
@@ -165,7 +166,7 @@ def test_the_pip_step_reads_only_requirements_txt() -> None:
     context = files("requirements.txt", "package.json",
                     metacall_py=manifest("py", "main.py"), metacall_node=manifest("node", "i.js"))
     definition = compile_text("languages: [py, node]\n", None,
-                              facts=BuildFacts(context_files=context)).definition
+                              facts=BuildFacts(context=context)).definition
     includes = {}
     for op in ops_of(definition).values():
         if op.WhichOneof("op") == "file" and op.file.actions[0].WhichOneof("action") == "copy":
@@ -178,7 +179,7 @@ def test_the_pip_step_reads_only_requirements_txt() -> None:
 
 def test_the_smoke_check_is_a_separate_definition_that_mounts_the_app() -> None:
     context = files("package.json", metacall_node=manifest("node", "index.js"))
-    compiled = compile_text("languages: [node]\n", None, facts=BuildFacts(context_files=context))
+    compiled = compile_text("languages: [node]\n", None, facts=BuildFacts(context=context))
 
     def smoke_checks(definition: pb.Definition) -> list[pb.ExecOp]:
         return [op.exec for op in ops_of(definition).values() if op.WhichOneof("op") == "exec"
@@ -195,13 +196,13 @@ def test_the_smoke_check_is_a_separate_definition_that_mounts_the_app() -> None:
     # The app's files, and node_modules again over them (the app mount hides it).
     assert mounts == {("/app", "/app", False), ("/app/node_modules", "/app/node_modules", True)}
     off = compile_text("languages: [node]\napp:\n  smoke-check: false\n", None,
-                       facts=BuildFacts(context_files=context))
+                       facts=BuildFacts(context=context))
     assert off.checks == ()
 
 
 def test_the_one_line_declaration_builds_the_app_of_the_manifests() -> None:
     context = files("package.json", api__metacall=manifest("node", "index.js"))
-    compiled = compile_text("", None, facts=BuildFacts(context_files=context))
+    compiled = compile_text("", None, facts=BuildFacts(context=context))
     assert compiled.config["config"]["Entrypoint"] == ["/usr/local/bin/metacall-app"]
     assert compiled.config["config"]["Labels"]["io.metacall.target"] == "app"
 
@@ -216,22 +217,22 @@ def test_without_manifests_or_languages_the_error_says_what_is_missing() -> None
 def test_ports_are_on_for_apps_unless_turned_off() -> None:
     app = files(metacall=manifest("py", "main.py"))
 
-    def configured(text: str, target: str | None, context: ContextFiles = app) -> str:
-        compiled = compile_text(text, target, facts=BuildFacts(context_files=context))
+    def configured(text: str, target: str | None, context: ContextScan = app) -> str:
+        compiled = compile_text(text, target, facts=BuildFacts(context=context))
         return program_of(compiled.definition,
                           op_named(compiled.definition, "[py] configure MetaCall core"))
 
     assert "python ports" in configured("", None)
     assert "ports" not in configured("core: {ports: false}\n", None)
     # The bare images keep core's default, off; an app's runtime is the app's.
-    assert "ports" not in configured("languages: [py]\n", "runtime", ContextFiles())
+    assert "ports" not in configured("languages: [py]\n", "runtime", ContextScan())
     assert "python ports" in configured("", "runtime")
 
 
 def test_each_dependency_file_installs_in_its_own_folder() -> None:
     context = files("web/package.json", "web/package-lock.json", "lib/requirements.txt",
                     web__metacall=manifest("node", "server.js"))
-    definition = compile_text("", None, facts=BuildFacts(context_files=context)).definition
+    definition = compile_text("", None, facts=BuildFacts(context=context)).definition
     npm = op_named(definition, "[node] install web/package.json with `npm ci`")
     assert npm.exec.meta.cwd == "/app/web"
     # The time limit (app.install-timeout), the file for its message, the file.

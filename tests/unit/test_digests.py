@@ -14,11 +14,11 @@ import json
 import os
 from pathlib import Path
 
-from frontend.cli import scan_directory
 from frontend.compile import BuildFacts, Compiled, compile_declaration, parse
 from frontend.declaration import DeclarationError, Language
 from frontend.llb import serialize
 from frontend.request import BuildRequest
+from frontend.scan import scan_directory
 from tests.unit.definitions import HEAD
 from tests.unit.test_outlines import CONTEXTS, EXAMPLES, ROOT
 
@@ -40,8 +40,8 @@ def compile_or_error(text: str, directory: Path | None, target: str) -> dict[str
     parsed = parse(text)
     facts = BuildFacts(base_config=BASE_CONFIG, base_digest="sha256:" + "0" * 64,
                        core_version="0.9.22",
-                       context_files=scan_directory(directory, parsed) if directory else
-                       BuildFacts().context_files)
+                       context=scan_directory(directory, parsed.declaration) if directory else
+                       BuildFacts().context)
     build_args = {"METACALL_LAYER": "core-libraries", "SOURCE_DATE_EPOCH": "0"}
     request = BuildRequest(target=target, contexts=CONTEXTS, build_args=build_args)
     try:

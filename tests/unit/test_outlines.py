@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from frontend.cli import scan_directory
 from frontend.compile import BuildFacts, compile_declaration, parse
 from frontend.declaration import Language
 from frontend.llb import outline
 from frontend.request import BuildRequest
+from frontend.scan import scan_directory
 from tests.unit.definitions import HEAD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,7 @@ def test_example_outline(example: str) -> None:
     parsed = parse((directory / "metacall.yaml").read_text())
     compiled = compile_declaration(
         parsed, BuildRequest(contexts=CONTEXTS),
-        BuildFacts(context_files=scan_directory(directory, parsed), core_version="0.9.22"),
+        BuildFacts(context=scan_directory(directory, parsed.declaration), core_version="0.9.22"),
     )
     text = outline(compiled.definition)
     for check in compiled.checks:

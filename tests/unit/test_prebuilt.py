@@ -16,12 +16,12 @@ from frontend.compile import (
     prebuilt_candidates,
 )
 from frontend.declaration import DeclarationError
-from frontend.gateway import frontend as gateway
+from frontend.gateway.handle import handle
 from frontend.llb.definition import op_digest
 from frontend.pb import llb_pb2
 from frontend.publish import core_version, publish_commands
 from frontend.request import BuildRequest, RequestError
-from tests.unit.test_gateway import DECLARATION, FakeBridge, options
+from tests.unit.fake_bridge import DECLARATION, FakeBridge, options
 
 REPOSITORY = "127.0.0.1:5000/metacall/layers"
 LAYERS = ["core-libraries", "py-libraries", "node-libraries", "py-files", "node-files",
@@ -29,7 +29,7 @@ LAYERS = ["core-libraries", "py-libraries", "node-libraries", "py-files", "node-
 
 
 def build(bridge: FakeBridge, session: str, **values: str) -> tuple[str, object]:
-    gateway.build(bridge, {"BUILDKIT_SESSION_ID": session,  # type: ignore[arg-type]
+    handle(bridge, {"BUILDKIT_SESSION_ID": session,  # type: ignore[arg-type]
                            **options(**values)})
     assert len(bridge.returned) == 1
     return bridge.returned[0]
@@ -103,7 +103,8 @@ def test_the_declaration_names_the_repository_and_both_are_checked() -> None:
     with pytest.raises(DeclarationError, match="not an image repository"):
         parse("languages: [py]\ncore:\n  prebuilt: registry/layers:latest\n")
     with pytest.raises(RequestError, match="METACALL_PREBUILT is `Bad Repo`"):
-        BuildRequest.from_options({"build-arg:METACALL_PREBUILT": "Bad Repo"})
+        prebuilt_candidates(parsed, BuildRequest.from_options(
+            {"build-arg:METACALL_PREBUILT": "Bad Repo"}), BuildFacts())
 
 
 @pytest.mark.parametrize(("layer", "message"), [

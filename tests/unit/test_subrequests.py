@@ -1,4 +1,4 @@
-"""The outline and the lint, from one parse and context scan."""
+"""The outline and the lint (frontend.subrequests), from one parse and context scan."""
 
 from __future__ import annotations
 
@@ -6,25 +6,28 @@ import base64
 import json
 
 from frontend.compile import BuildFacts, parse
-from frontend.inspect import Inspection, lint, outline
-from frontend.plan.app import ContextFiles
+from frontend.declaration.context import ContextScan
 from frontend.request import BuildRequest
+from frontend.subrequests.inspection import Inspection
+from frontend.subrequests.lint import lint
+from frontend.subrequests.outline import outline
 from tests.unit.definitions import HEAD
 
 MANIFEST = json.dumps({"language_id": "py", "scripts": ["main.py"]}).encode()
 
 
-def context(**texts: bytes) -> ContextFiles:
+def context(**texts: bytes) -> ContextScan:
     files = {"metacall.json": MANIFEST, **{k.replace("_", "."): v for k, v in texts.items()}}
-    return ContextFiles(frozenset(files), {"metacall.json": MANIFEST},
+    return ContextScan(frozenset(files), {"metacall.json": MANIFEST},
                         texts={k: v for k, v in files.items() if k.endswith(".txt")})
 
 
 def test_outline_lists_inputs_with_their_lines() -> None:
     parsed = parse(HEAD + "languages:\n  - py\ncore:\n  version: v0.9.22\n")
-    facts = BuildFacts(context_files=context(requirements_txt=b"six\n", package_json=b"{}"))
-    result, text = outline(Inspection(parsed, facts, BuildRequest(
+    facts = BuildFacts(context=context(requirements_txt=b"six\n", package_json=b"{}"))
+    report = outline(Inspection(parsed, facts, BuildRequest(
         build_args={"BUILDKIT_CACHE_MOUNT_NS": "team"})))
+    result, text = report.value, report.text
     assert result["name"] == "app"
     languages = {entry["name"]: entry["location"] for entry in result["languages"]}
     assert languages["py"]["ranges"][0]["start"]["line"] == 3
@@ -41,8 +44,10 @@ def test_outline_lists_inputs_with_their_lines() -> None:
     assert "LANGUAGE" in text and "metacall.yaml:3" in text and "MANIFEST" in text
 
 
-def rules(text: str, files: ContextFiles) -> dict[str, dict]:
-    result, _, status = lint(parse(HEAD + text), BuildFacts(context_files=files), BuildRequest())
+def rules(text: str, files: ContextScan, request: BuildRequest | None = None
+          ) -> dict[str, dict]:
+    report = lint(parse(HEAD + text), BuildFacts(context=files), request or BuildRequest())
+    result, status = report.value, report.status_code
     found = {w["ruleName"]: w for w in result["warnings"]}
     assert status == (1 if found or "buildError" in result else 0)
     return found
@@ -65,8 +70,9 @@ def test_a_clean_app_has_no_warnings_and_status_zero() -> None:
 
 
 def test_a_build_error_is_reported_with_its_location() -> None:
-    result, text, status = lint(parse(HEAD + "languages: [node]\n"),
-                                BuildFacts(context_files=context()), BuildRequest())
+    report = lint(parse(HEAD + "languages: [node]\n"), BuildFacts(context=context()),
+                  BuildRequest())
+    result, text, status = report.value, report.text, report.status_code
     assert status == 1
     assert "the manifests name py" in result["buildError"]["message"]
     assert {w["ruleName"] for w in result["warnings"]} == {"ManifestLanguageNotDeclared"}
@@ -76,3 +82,22 @@ def test_a_build_error_is_reported_with_its_location() -> None:
 def test_unused_dependency_file_is_reported() -> None:
     found = rules("", context(Gemfile=b"source 'https://rubygems.org'\n"))
     assert "Gemfile is a Ruby dependency file" in found["DependencyFileUnused"]["detail"]
+
+
+def test_rules_name_their_readme_section() -> None:
+    found = rules("", context(Gemfile=b""))
+    assert found["DependencyFileUnused"]["url"] == "README.md#dependencyfileunused"
+
+
+def test_the_declaration_and_the_build_arg_skip_rules() -> None:
+    files = context(requirements_txt=b"six\n", Gemfile=b"")
+    assert set(rules("", files)) == {"UnpinnedRequirement", "DependencyFileUnused"}
+    skipping = "# check=skip=UnpinnedRequirement\n"
+    assert set(rules(skipping, files)) == {"DependencyFileUnused"}
+    assert rules("# check=skip=all\n", files) == {}
+    # Directives stop at the first line that is not one.
+    assert set(rules("languages: [py]\n" + skipping, files)) == {
+        "UnpinnedRequirement", "DependencyFileUnused"}
+    # The build arg wins over the directive.
+    arg = BuildRequest(build_args={"BUILDKIT_DOCKERFILE_CHECK": "skip=DependencyFileUnused"})
+    assert set(rules(skipping, files, arg)) == {"UnpinnedRequirement"}

@@ -1,0 +1,116 @@
+"""One scan of a build context, whoever reads it: the gateway through
+BuildKit, the CLI from a directory. The scan transfers only what the plan
+reads (manifests, dependency files, `.dockerignore`), checks it against
+the limits, then looks for the scripts the manifests name."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Protocol
+
+from frontend import limits
+from frontend.declaration import Declaration, DeclarationError
+from frontend.declaration.context import ContextScan
+from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
+from frontend.declaration.manifests import is_manifest
+from frontend.plan.app import context_patterns, ignored_patterns
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    size: int = 0
+    link: str = ""  # where a symbolic link points ("" for a file)
+
+
+class ContextReader(Protocol):
+    def list(self) -> Mapping[str, FileInfo]:
+        """The files matching context_patterns() but not ignored_patterns()."""
+
+    def read(self, path: str, limit: int) -> bytes:
+        """One of those files, at most `limit` bytes."""
+
+    def find(self, paths: Sequence[str]) -> Mapping[str, FileInfo]:
+        """Which of `paths` exist."""
+
+
+def scan_files(reader: ContextReader, *, with_texts: bool = False) -> ContextScan:
+    """The context's manifests, dependency files and .dockerignore; with
+    `with_texts`, the requirements files' contents too (for the lint)."""
+    files = reader.list()
+    check_context_limits(files)
+    return ContextScan(
+        frozenset(files),
+        {path: reader.read(path, limits.MANIFEST_BYTES) for path in sorted(files)
+         if is_manifest(path)},
+        reader.read(DOCKERIGNORE_FILE, limits.DECLARATION_BYTES).decode(errors="replace")
+        if DOCKERIGNORE_FILE in files else "",
+        texts={path: reader.read(path, limits.MANIFEST_BYTES) for path in sorted(files)
+               if with_texts and path.endswith("requirements.txt")},
+    )
+
+
+def find_scripts(reader: ContextReader, scan: ContextScan,
+                 declaration: Declaration) -> ContextScan:
+    """`scan` with which of the scripts it names exist, and where those
+    that are symbolic links point."""
+    scripts = scan.named_scripts(declaration)
+    found = reader.find(scripts) if scripts else {}
+    return replace(scan, existing_scripts=frozenset(found),
+                   script_links={path: info.link for path, info in found.items() if info.link})
+
+
+def check_context_limits(files: Mapping[str, FileInfo]) -> None:
+    manifests = [path for path in files if is_manifest(path)]
+    if len(manifests) > limits.MANIFESTS:
+        raise DeclarationError(f"the build context has {len(manifests)} MetaCall manifests; "
+                               f"at most {limits.MANIFESTS} are read")
+    if len(files) - len(manifests) > limits.DEPENDENCY_FILES:
+        raise DeclarationError(f"the build context has {len(files) - len(manifests)} dependency "
+                               f"files; at most {limits.DEPENDENCY_FILES} are read")
+    for path in manifests:
+        if files[path].size > limits.MANIFEST_BYTES:
+            raise DeclarationError(f"{path} is {files[path].size:,} bytes; a manifest is at "
+                                   f"most {limits.MANIFEST_BYTES:,}")
+
+
+class DirectoryReader:
+    """A context on disk, read as BuildKit's local source would send it."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def list(self) -> dict[str, FileInfo]:
+        patterns = context_patterns()
+        ignored = {pattern.removeprefix("**/") for pattern in ignored_patterns()}
+        found = {}
+        for path in sorted(self.directory.rglob("*")):
+            relative = path.relative_to(self.directory).as_posix()
+            if path.is_file() and not ignored & set(relative.split("/")[:-1]) and any(
+                    fnmatch(relative, p) or fnmatch(path.name, p.removeprefix("**/"))
+                    for p in patterns):
+                found[relative] = FileInfo(path.stat().st_size)
+        return found
+
+    def read(self, path: str, limit: int) -> bytes:
+        with (self.directory / path).open("rb") as file:
+            return file.read(limit)
+
+    def find(self, paths: Sequence[str]) -> dict[str, FileInfo]:
+        found = {}
+        for path in paths:
+            full = self.directory / path
+            if full.is_symlink():
+                found[path] = FileInfo(link=os.readlink(full))
+            elif full.is_file():
+                found[path] = FileInfo(full.stat().st_size)
+        return found
+
+
+def scan_directory(directory: Path, declaration: Declaration) -> ContextScan:
+    """What the gateway asks BuildKit for, read from a directory."""
+    reader = DirectoryReader(directory)
+    return find_scripts(reader, scan_files(reader), declaration)
