@@ -40,10 +40,10 @@ class LanguageSteps:
 
     def run(
         self, state: State, script: str, *, name: str, cwd: str = "/",
-        mounts: Sequence[Mount] = (), args: Sequence[str] = (),
+        mounts: Sequence[Mount] = (), args: Sequence[str] = (), network: bool = True,
     ) -> State:
         return self.steps.run(state, script, name=f"[{self.label}] {name}", source=self.label,
-                              cwd=cwd, mounts=mounts, args=args)
+                              cwd=cwd, mounts=mounts, args=args, network=network)
 
     def core_tool(self, script: str, *options: str) -> str:
         """A command running one of core's tools/ scripts, as they take

@@ -120,6 +120,8 @@ def test_polyglot_example_calls_across_languages(buildx, core_contexts, tmp_path
 APP_CALLS = {
     "py-app": ('call describe("x")', ["x is text: True (six 1.16.0)"]),
     "node-app": ("call check(5)", ["hello: 5 is a number: true"]),
+    # Only the syntax line; the smoke check loads Ruby with stdin a pipe.
+    "rb-app": ('call hello("x")', ["hello x from Ruby 3."]),
     "polyglot-app": ("call python_asks_node(3)\ncall node_asks_python(21)",
                      ["python (six 1.16.0) asked node: True",
                       "node asked python to double 21: 42"]),
@@ -222,6 +224,39 @@ def test_verified_loader_loads_a_script_and_calls_it(buildx, core_contexts, tmp_
     assert expected in output.split("λ", 2)[-1], output
     if tag == "java":  # a class that did not compile is still listed by inspect
         assert "Calc Class Loading Successful" in output, output
+    # The same script as a one-script app (a manifest, the one-line
+    # declaration), loaded by the smoke check and called through the launcher.
+    manifest = json.dumps({"language_id": tag, "path": ".", "scripts": [name]})
+    app = write_app(tmp_path / "one-script-app", "", {name: source, "metacall.json": manifest})
+    built = buildx(app, *core_contexts, timeout=BUILD_TIMEOUT)
+    assert built.returncode == 0, built
+    code, output = run_image(built.tag, ["-c", f"printf '{command}\\nexit\\n' | metacall-app"],
+                             entrypoint="/bin/sh")
+    print(output)
+    assert code == 0, output
+    assert expected.replace("/usr/local/scripts", "/app") in output, output
+
+
+def test_a_polyglot_app_loads_py_node_and_rb_scripts(buildx, core_contexts, tmp_path) -> None:
+    """Three manifests, one image: each language's script loads in the smoke
+    check and answers; the REPL's input stays open while Ruby loads."""
+    files = {}
+    for tag, (name, source, _, _) in LOADER_SCRIPTS.items():
+        if tag in ("py", "node", "rb"):
+            files[f"{tag}/{name}"] = source.replace("add", f"add_{tag}")
+            files[f"{tag}/metacall-{tag}.json"] = json.dumps(
+                {"language_id": tag, "path": ".", "scripts": [name]})
+    built = buildx(write_app(tmp_path / "app", "", files), *core_contexts,
+                   timeout=BUILD_TIMEOUT)
+    assert built.returncode == 0, built
+    calls = "".join(f"call add_{tag}(40, {n})\\n" for n, tag in enumerate(["py", "node", "rb"]))
+    code, output = run_image(built.tag, ["-c", (
+        f"{{ printf '{calls}'; sleep 2; printf 'exit\\n'; }} | metacall-app")],
+        entrypoint="/bin/sh")
+    print(output)
+    assert code == 0, output
+    for answer in ("40", "41", "42"):
+        assert f"\n{answer}\n" in output.replace("λ ", "\n"), output
 
 
 def test_rpc_loader_calls_a_function_of_a_remote_server(buildx, core_contexts, tmp_path) -> None:

@@ -3,6 +3,7 @@ and every target compiles for every tag, alone and with others."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from types import ModuleType
 
@@ -10,6 +11,7 @@ import pytest
 
 from frontend.declaration import Language
 from frontend.plan import languages, recipe
+from frontend.plan.languages.rb import KEEP_RUBY_OFF_STDIN, LOADER_SOURCE
 from frontend.plan.recipe import Recipe, cli_provider, recipe_for, with_requirements
 from tests.unit.definitions import compile_text, names, op_named, program_of
 
@@ -81,3 +83,17 @@ def test_build_dependencies_skip_core_test_packages_unless_tests_run() -> None:
                                          "[node] install build dependencies"}
     assert "metacall-environment.sh release typescript" in deps_steps(
         "ts", with_tests)["[ts] install build dependencies"]
+
+
+def test_the_ruby_loader_is_patched_to_keep_off_stdin(tmp_path: Path) -> None:
+    """Core v0.9.22's condition, as its rb_loader_impl.c writes it, becomes
+    the one that always gives Ruby `-e ""`; a core without it is left alone."""
+    source = tmp_path / LOADER_SOURCE
+    source.parent.mkdir(parents=True)
+    source.write_text("\t\t\tif (rb_loader_impl_interactive_terminal() && "
+                      "(argv == NULL || argc <= 1))\n\t\t\t{\n")
+    subprocess.run(["/bin/sh", "-c", KEEP_RUBY_OFF_STDIN], cwd=tmp_path, check=True)
+    assert source.read_text() == "\t\t\tif (argv == NULL || argc <= 1)\n\t\t\t{\n"
+    elsewhere = tmp_path / "no-core"
+    elsewhere.mkdir()
+    subprocess.run(["/bin/sh", "-c", KEEP_RUBY_OFF_STDIN], cwd=elsewhere, check=True)

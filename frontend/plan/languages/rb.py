@@ -1,5 +1,20 @@
 from frontend.llb import State
+from frontend.plan.layout import METACALL_PATH
 from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
+
+# Core's Ruby loader starts Ruby with metacallcli's arguments, and since
+# v0.9.22 it gives Ruby the `-e ""` that keeps it from reading a program
+# from stdin only when stdin is a terminal. Under metacallcli with stdin a
+# pipe (the launcher with `docker run -i`, the smoke check's FIFO), the
+# first `load rb` then reads stdin to its end: the smoke check's load never
+# finishes, and a REPL's commands can be taken as Ruby's program. Restored
+# as core had it before: the `-e ""` whenever Ruby has no script argument.
+LOADER_SOURCE = "source/loaders/rb_loader/source/rb_loader_impl.c"
+STDIN_CONDITION = "rb_loader_impl_interactive_terminal() && (argv == NULL || argc <= 1)"
+KEEP_RUBY_OFF_STDIN = (
+    f"if [ -f {LOADER_SOURCE} ]; then sed -i "
+    f"'s/if ({STDIN_CONDITION})/if (argv == NULL || argc <= 1)/' {LOADER_SOURCE}; fi"
+)
 
 
 class Ruby(Recipe):
@@ -11,6 +26,11 @@ class Ruby(Recipe):
         paths=("/var/lib/gems",), secrets=(("bundle-config", "/root/.bundle/config"),),
         command=lambda manifest, present: "bundle install",
     )
+
+    def build_dependencies(self, deps: State, build: LanguageSteps) -> State:
+        state = super().build_dependencies(deps, build)
+        return build.run(state, KEEP_RUBY_OFF_STDIN, cwd=METACALL_PATH, network=False,
+                         name="keep the Ruby loader from reading stdin")
 
     def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
         # metacall-runtime.sh installs ruby; the loader needs only the shared library.
