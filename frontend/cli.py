@@ -1,6 +1,6 @@
 """The command line: `python -m frontend llb FILE` prints the LLB
 definition for buildctl, or with --outline the steps as text; `publish`
-pushes prebuilt layers."""
+pushes prebuilt layers; `schema` prints the declaration's JSON Schema."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from frontend.compile import (
 )
 from frontend.declaration import DeclarationError, decode
 from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
+from frontend.declaration.schema import schema_text
 from frontend.llb import outline, serialize
 from frontend.publish import core_version, publish, publish_commands
 from frontend.request import DEFAULT_PLATFORM, BuildRequest
@@ -78,11 +79,17 @@ def main(argv: list[str] | None = None) -> int:
                             help="e.g. registry.example.com/metacall/layers")
     publishing.add_argument("--app-dir", help="the build context (default: the file's directory)")
     publishing.add_argument("--dry-run", action="store_true", help="print the commands only")
+    commands.add_parser(
+        "schema", help="print the declaration's JSON Schema, for editors "
+        "(committed as schema/metacall.schema.json)")
     options, buildx_args = parser.parse_known_args(args)
     if options.command == "publish":
         return _publish(options, buildx_args)
     if buildx_args:
         parser.error(f"unrecognized arguments: {' '.join(buildx_args)}")
+    if options.command == "schema":
+        sys.stdout.write(schema_text())
+        return 0
     contexts = dict(item.split("=", 1) for item in options.context)
     try:
         declaration, _, parsed, facts = _read(options)
