@@ -25,6 +25,7 @@ from tests.strategies import TAGS, scalars
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schema" / "metacall.schema.json"
 EXAMPLES = sorted((ROOT / "examples").glob("*/metacall.yaml"))
+MODELINE = "# yaml-language-server: $schema=../../schema/metacall.schema.json"
 VALIDATOR = Draft202012Validator(schema())
 
 
@@ -71,6 +72,15 @@ def test_it_is_a_draft_2020_12_schema_of_the_keys_users_write() -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.parent.name)
 def test_every_example_passes_it(example: Path) -> None:
     assert schema_errors(example.read_text()) == []
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.parent.name)
+def test_every_example_names_it_for_editors(example: Path) -> None:
+    """On the second line: BuildKit reads the syntax directive from the first."""
+    first, second = [*example.read_text().splitlines(), ""][:2]
+    assert first == "# syntax=metacall/frontend"
+    assert second == MODELINE
+    assert (example.parent / MODELINE.partition("$schema=")[2]).resolve() == COMMITTED
 
 
 # Each fails both the schema and the frontend.
