@@ -1,6 +1,6 @@
 """The command line: `python -m frontend llb FILE` prints the LLB
 definition for buildctl, or with --outline the steps as text; `publish`
-pushes prebuilt layers."""
+pushes prebuilt layers; `schema` prints the declaration's JSON Schema."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from frontend.compile import (
     list_layers,
     parse,
 )
+from frontend.declaration.schema import schema_text
 from frontend.llb import outline, serialize
 from frontend.platform import DEFAULT_PLATFORM, Platform
 from frontend.publish import core_version, publish, publish_commands
@@ -63,7 +64,15 @@ def _parser() -> argparse.ArgumentParser:
                             help="e.g. registry.example.com/metacall/layers")
     publishing.add_argument("--app-dir", help="the build context (default: the file's directory)")
     publishing.add_argument("--dry-run", action="store_true", help="print the commands only")
+    commands.add_parser(
+        "schema", help="print the declaration's JSON Schema, for editors "
+        "(committed as schema/metacall.schema.json)").set_defaults(run=_schema)
     return parser
+
+
+def _schema(options: argparse.Namespace, buildx_args: list[str]) -> int:
+    sys.stdout.write(schema_text())
+    return 0
 
 
 def _llb(options: argparse.Namespace, buildx_args: list[str]) -> int:

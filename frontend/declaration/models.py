@@ -1,5 +1,6 @@
 """The declaration's schema. Unknown keys are errors (x- keys are dropped
-by the reader before validation)."""
+by the reader before validation). The fields' descriptions are the README's
+key tables: frontend/declaration/schema.py makes them a JSON Schema."""
 
 from __future__ import annotations
 
@@ -75,18 +76,23 @@ class StrictModel(BaseModel):
 class CoreOptions(StrictModel):
     """How MetaCall core itself is built."""
 
-    version: str = Field(DEFAULT_CORE_VERSION, description="a git ref of metacall/core")
-    build_type: Literal["release", "debug", "relwithdebinfo"] = "release"
-    cmake_options: tuple[str, ...] = ()
-    # Language ports (`from metacall import …`, `require('metacall')`), so
-    # scripts can call functions of other languages. None: on for an app,
-    # as MetaCall's FaaS has them, off for the bare images.
-    ports: bool | None = None
-    # Build core's tests and run them, with no network, after the build.
-    tests: bool = False
-    # A registry repository of prebuilt language layers (`python -m frontend
-    # publish`), taken in place of building them when they match.
-    prebuilt: str | None = None
+    version: str = Field(DEFAULT_CORE_VERSION, description=(
+        "Git ref of metacall/core (a tag, branch or commit), used when no `metacall-core` "
+        "context is given."))
+    build_type: Literal["release", "debug", "relwithdebinfo"] = Field(
+        "release", description="Core's CMake build type.")
+    cmake_options: tuple[str, ...] = Field((), description=(
+        "Extra `-DNAME=VALUE` definitions for core's CMake."))
+    # None: on for an app, as MetaCall's FaaS has them, off for the bare images.
+    ports: bool | None = Field(None, description=(
+        "Build MetaCall's ports, so scripts call other languages (`from metacall import "
+        "metacall`, `require('metacall')`). Default: on for an app, off for the bare images."))
+    tests: bool = Field(False, description=(
+        "Build core's tests and run them, with no network, after the build."))
+    prebuilt: str | None = Field(None, description=(
+        "A registry repository of prebuilt language layers (`python -m frontend publish`), "
+        "like registry.example.com/metacall/layers, taken instead of building them when they "
+        "match; the build arg `METACALL_PREBUILT` overrides it."))
 
     @field_validator("version")
     @classmethod
@@ -116,18 +122,31 @@ class AppOptions(StrictModel):
     """The user's application: its scripts, dependencies and how it starts.
     Scripts and dependency files found in the context are the defaults."""
 
-    scripts: dict[Language, tuple[str, ...]] = {}
-    dependencies: dict[Language, str] = {}
-    command: tuple[str, ...] | None = None
-    env: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    expose: tuple[str, ...] = ()
-    user: str | None = None
-    smoke_check: bool = True
-    # Seconds a script may take to load in the smoke check.
-    smoke_check_timeout: int = Field(60, gt=0, le=3600)
-    # Seconds one dependency file's install may take.
-    install_timeout: int = Field(1800, gt=0, le=86400)
+    scripts: dict[Language, tuple[str, ...]] = Field({}, description=(
+        "Per language, the scripts to load (paths in the build context). Default: the "
+        "manifests'."))
+    dependencies: dict[Language, str] = Field({}, description=(
+        "Per language, the one dependency file to install (a path in the build context). "
+        "Default: every one found."))
+    command: tuple[str, ...] | None = Field(None, description=(
+        "The image's entrypoint instead of the launcher."))
+    env: dict[str, str] = Field({}, description="Environment variables of the image.")
+    labels: dict[str, str] = Field({}, description="Labels of the image.")
+    # Numbers too: `_ports` makes them strings.
+    expose: tuple[str, ...] = Field((), description=(
+        "Ports the image exposes, like 8080 or 8080/udp."), json_schema_extra={
+        "items": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 65535},
+                            {"type": "string"}]}})
+    user: str | None = Field(None, description=(
+        "Who the app runs as, like app, 1000 or 1000:1000 (`root` included). Default: "
+        "metacall (uid 1000)."))
+    smoke_check: bool = Field(True, description=(
+        "Load every script with MetaCall at build time."))
+    smoke_check_timeout: int = Field(60, gt=0, le=3600, description=(
+        "Seconds a script may take to load in the smoke check."))
+    install_timeout: int = Field(1800, gt=0, le=86400, description=(
+        "Seconds one dependency file's install (pip, npm, bundler, with the app's own build "
+        "scripts) may take before the build stops, naming the file."))
 
     @field_validator("scripts")
     @classmethod
@@ -162,11 +181,20 @@ class AppOptions(StrictModel):
 
 
 class Declaration(StrictModel):
+    """A MetaCall image declared in a `metacall.yaml` whose first line is
+    `# syntax=metacall/frontend`. Every key is optional; keys starting with
+    `x-` are the user's own and ignored."""
+
     # None: the MetaCall manifests (metacall*.json) in the context decide.
-    languages: tuple[Language, ...] | None = Field(None, min_length=1)
-    base_image: str = DEFAULT_BASE_IMAGE
-    core: CoreOptions = CoreOptions()
-    app: AppOptions | None = None
+    languages: tuple[Language, ...] | None = Field(None, min_length=1, description=(
+        "MetaCall loader tags of the languages the image has. Default: the languages of the "
+        "app's manifests (required without an app)."), json_schema_extra={"uniqueItems": True})
+    base_image: str = Field(DEFAULT_BASE_IMAGE, description=(
+        "The image every branch starts from."))
+    core: CoreOptions = Field(CoreOptions(), description="How MetaCall core itself is built.")
+    app: AppOptions | None = Field(None, description=(
+        "The user's application: its scripts, dependencies and how it starts. An app is "
+        "also found without this key, from the manifests in the build context."))
 
     @field_validator("languages")
     @classmethod
