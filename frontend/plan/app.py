@@ -66,7 +66,6 @@ def ignored_patterns() -> list[str]:
 def plan_app(parsed: ParsedDeclaration, files: ContextScan) -> AppPlan | None:
     """The app to build, or None when there is none (a runtime image)."""
     declaration = parsed.declaration
-    languages_line = parsed.lines_of("languages")[0]
     manifests = files.manifests
     app = declaration.app
     if app is None and not manifests:
@@ -74,22 +73,7 @@ def plan_app(parsed: ParsedDeclaration, files: ContextScan) -> AppPlan | None:
     found: dict[Language, list[str]] = {}
     for manifest in manifests:
         found.setdefault(manifest.language, []).extend(manifest.scripts)
-    declared = declaration.languages
-    if declared is None:
-        languages = tuple(tag for tag in Language if tag in found)
-        if not languages:
-            raise DeclarationError(
-                "`app` needs `languages`, or MetaCall manifests (metacall.json or "
-                "metacall-<name>.json) in the build context", languages_line,
-            )
-    else:
-        languages = declared
-        undeclared = [tag.value for tag in found if tag not in declared]
-        if undeclared:
-            raise DeclarationError(
-                f"the manifests name {', '.join(undeclared)}, which `languages` does not "
-                f"declare; add them to `languages`", languages_line,
-            )
+    languages = _app_languages(parsed, found)
     scripts = {tag: tuple(dict.fromkeys(found.get(tag, ()))) for tag in languages}
     declared_at: dict[str, int] = {}  # the scripts `app.scripts` names, by line
     if app is not None:
@@ -113,6 +97,29 @@ def plan_app(parsed: ParsedDeclaration, files: ContextScan) -> AppPlan | None:
     )
     return AppPlan(image_languages, {t: s for t, s in scripts.items() if s}, dependencies,
                    dockerignore)
+
+
+def _app_languages(parsed: ParsedDeclaration,
+                   found: Mapping[Language, list[str]]) -> tuple[Language, ...]:
+    """The declared languages, which must hold every manifest's, or else
+    the manifests' languages."""
+    declared = parsed.declaration.languages
+    languages_line = parsed.lines_of("languages")[0]
+    if declared is None:
+        languages = tuple(tag for tag in Language if tag in found)
+        if not languages:
+            raise DeclarationError(
+                "`app` needs `languages`, or MetaCall manifests (metacall.json or "
+                "metacall-<name>.json) in the build context", languages_line,
+            )
+        return languages
+    undeclared = [tag.value for tag in found if tag not in declared]
+    if undeclared:
+        raise DeclarationError(
+            f"the manifests name {', '.join(undeclared)}, which `languages` does not "
+            f"declare; add them to `languages`", languages_line,
+        )
+    return declared
 
 
 def _check_app_languages(parsed: ParsedDeclaration, app: AppOptions,
