@@ -1,6 +1,7 @@
 """A small, deterministic LLB library: states in, `pb.Definition` out."""
 
 from frontend.llb.definition import SourceFile, marshal, op_digest, serialize
+from frontend.llb.graph import graph
 from frontend.llb.outline import outline
 from frontend.llb.state import (
     BindMount,
@@ -26,6 +27,7 @@ __all__ = [
     "State",
     "diff",
     "git",
+    "graph",
     "image",
     "local",
     "marshal",
