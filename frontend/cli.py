@@ -19,7 +19,7 @@ from frontend.compile import (
     parse,
 )
 from frontend.declaration.schema import schema_text
-from frontend.llb import outline, serialize
+from frontend.llb import graph, outline, serialize
 from frontend.platform import DEFAULT_PLATFORM, Platform
 from frontend.publish import core_version, publish, publish_commands
 from frontend.request import BuildRequest
@@ -47,8 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     llb.add_argument("--smoke-check", action="store_true",
                      help="print the app's smoke check instead: the gateway solves it beside "
                      "the image and fails the build when it fails; buildctl needs a second solve")
-    llb.add_argument("--outline", action="store_true",
-                     help="print the steps as text (name, inputs, mounts, network)")
+    view = llb.add_mutually_exclusive_group()
+    view.add_argument("--outline", action="store_true",
+                      help="print the steps as text (name, inputs, mounts, network)")
+    view.add_argument("--graph", action="store_true",
+                      help="print the steps as a Graphviz graph (dot text; dot -Tsvg draws it)")
     llb.add_argument(
         "--context", action="append", default=[], metavar="NAME=VALUE",
         help="a named context, e.g. metacall-core=local:metacall-core "
@@ -96,6 +99,8 @@ def _llb(options: argparse.Namespace, buildx_args: list[str]) -> int:
         definition = compiled.checks[0]
     if options.outline:
         sys.stdout.write(outline(definition))
+    elif options.graph:
+        sys.stdout.write(graph(definition))
     else:
         sys.stdout.buffer.write(serialize(definition))
     return 0

@@ -1,6 +1,7 @@
 """A small, deterministic LLB library: states in, `pb.Definition` out."""
 
 from frontend.llb.definition import marshal, op_digest, serialize
+from frontend.llb.graph import graph
 from frontend.llb.outline import mount_ids, outline
 from frontend.llb.sources import git, image, local
 from frontend.llb.state import (
@@ -21,6 +22,7 @@ __all__ = [
     "State",
     "diff",
     "git",
+    "graph",
     "image",
     "local",
     "marshal",

@@ -1,5 +1,6 @@
 """Marshals a state graph into a BuildKit `Definition`, deterministically:
-the same graph always gives byte-identical output and the same digests."""
+the same graph always gives byte-identical output and the same digests; and
+reads one back (its ops and step names) for the views of it."""
 
 from __future__ import annotations
 
@@ -75,3 +76,19 @@ def _locate(definition: pb.Definition, digest: str, where: SourceRange) -> None:
 
 def serialize(definition: pb.Definition) -> bytes:
     return definition.SerializeToString(deterministic=True)
+
+
+def read_ops(definition: pb.Definition) -> list[tuple[str, pb.Op]]:
+    """Each op with its digest, in the definition's order: the steps, then
+    the terminal op whose one input is the result."""
+    ops = []
+    for data in getattr(definition, "def"):
+        op = pb.Op()
+        op.ParseFromString(data)
+        ops.append((op_digest(data), op))
+    return ops
+
+
+def step_name(definition: pb.Definition, digest: str) -> str:
+    """The name BuildKit's progress shows for a step (`llb.customname`)."""
+    return definition.metadata[digest].description.get("llb.customname", "") or digest[:19]

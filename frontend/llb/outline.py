@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 from collections import Counter
 
-from frontend.llb.definition import op_digest
+from frontend.llb.definition import read_ops, step_name
 from frontend.pb import llb_pb2 as pb
 
 MOUNT_KINDS = {pb.BIND: "bind", pb.SECRET: "secret", pb.CACHE: "cache", pb.TMPFS: "tmpfs"}
@@ -14,11 +14,7 @@ NETWORK = {pb.UNSET: "sandbox", pb.HOST: "host", pb.NONE: "none"}
 
 
 def outline(definition: pb.Definition) -> str:
-    ops: list[tuple[str, pb.Op]] = []
-    for data in getattr(definition, "def"):
-        op = pb.Op()
-        op.ParseFromString(data)
-        ops.append((op_digest(data), op))
+    ops = read_ops(definition)
     labels = _labels(definition, [digest for digest, _ in ops[:-1]])
     # A file made on scratch (a step's program) is shown where it is used.
     files = {digest: op.file.actions[0].mkfile for digest, op in ops[:-1] if _lone_file(op)}
@@ -52,8 +48,7 @@ def _contents(mkfile: pb.FileActionMkFile, indent: str) -> list[str]:
 
 def _labels(definition: pb.Definition, digests: list[str]) -> dict[str, str]:
     """Each step's name, numbered where two steps share one."""
-    names = {d: definition.metadata[d].description.get("llb.customname", "") or d[:19]
-             for d in digests}
+    names = {d: step_name(definition, d) for d in digests}
     total = Counter(names.values())
     seen: Counter[str] = Counter()
     labels = {}

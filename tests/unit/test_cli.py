@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from frontend.llb import outline, serialize
+from frontend.llb import graph, outline, serialize
 from tests.unit.definitions import compile_text
 
 DECLARATION = "languages: [py, node]\n"
@@ -32,6 +32,17 @@ def test_outline_prints_the_steps(tmp_path: Path) -> None:
     assert printed.stdout.decode() == outline(compile_text(DECLARATION).definition)
     assert "[py+node]" not in printed.stdout.decode()  # one core build per language
     assert "\n[node] build MetaCall core  (line 2)\n" in printed.stdout.decode()
+
+
+def test_graph_prints_the_dot_text_of_the_target(tmp_path: Path) -> None:
+    declaration = tmp_path / "metacall.yaml"
+    declaration.write_text("# syntax=metacall/frontend\n" + DECLARATION)
+    printed = run_cli("llb", str(declaration), "--graph", "--target", "deps")
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.decode() == graph(compile_text(DECLARATION, "deps").definition)
+    both = run_cli("llb", str(declaration), "--graph", "--outline")
+    assert both.returncode == 2
+    assert b"not allowed with argument" in both.stderr
 
 
 def test_a_declaration_error_names_the_file_and_line(tmp_path: Path) -> None:

@@ -1,0 +1,149 @@
+"""A definition as a Graphviz picture (dot text): each step by the name the
+progress shows, an edge from each input to the step that reads it, each
+tag's steps (`[py] …`, `[core] …`) in a cluster. Deterministic: the same
+definition gives the same bytes. `dot -Tsvg` draws it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from frontend.llb.definition import read_ops, step_name
+from frontend.pb import llb_pb2 as pb
+
+TAG = re.compile(r"\[([^\]]+)\]")
+# Sources are drawn as stores, the two layer operations by their own shapes.
+STYLES = {
+    "source": 'shape=cylinder, style=filled, fillcolor="#e8e8e8"',
+    "exec": "shape=box",
+    "file": "shape=note",
+    "merge": 'shape=invhouse, style=filled, fillcolor="#fff2cc"',
+    "diff": 'shape=invtrapezium, style=filled, fillcolor="#dae8fc"',
+}
+HEADER = [
+    "digraph build {",
+    '  graph [fontname="Helvetica", fontsize=12];',
+    '  node [fontname="Helvetica", fontsize=10];',
+    '  edge [fontname="Helvetica", fontsize=8, color="#555555"];',
+]
+
+Steps = dict[str, pb.Op]
+Read = tuple[int, str]  # an input's index and the edge's label
+
+
+def graph(definition: pb.Definition) -> str:
+    ops = read_ops(definition)
+    steps = dict(ops[:-1])
+    hidden = programs(steps)
+    ids = {digest: f"s{number}" for number, digest in enumerate(steps)}
+    result = ops[-1][1].inputs[0].digest
+    loose: list[str] = []
+    clusters: dict[str, list[str]] = {}
+    for digest, op in steps.items():
+        if digest in hidden:
+            continue
+        name = step_name(definition, digest)
+        line = _node(ids[digest], name, op, result=digest == result)
+        tagged = TAG.match(name)
+        (clusters.setdefault(tagged.group(1), []) if tagged else loose).append(line)
+    lines = [*HEADER, *loose]
+    for tag in sorted(clusters):
+        lines += [f"  subgraph {_quote('cluster_' + tag)} {{",
+                  f"    label={_quote(f'[{tag}]')};",
+                  *(f"  {line}" for line in clusters[tag]), "  }"]
+    for source, target, label in _edges(steps, hidden):
+        lines.append(f"  {_quote(ids[source])} -> {_quote(ids[target])}{_edge_style(label)};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def programs(steps: Steps) -> set[str]:
+    """The ops that only hold a step's program (`[internal] program: …`, the
+    file a step runs): drawn as part of that step, not as steps. That is the
+    outline's lone files (a program made on scratch) and the programs of
+    steps with network, written on the tools (`[internal] tools: …`)."""
+    held: set[str] = set()
+    read: set[str] = set()
+    for op in steps.values():
+        program = _program_read(op, steps)
+        for index, label in _reads(op):
+            digest = op.inputs[index].digest
+            (held if (index, label) == program else read).add(digest)
+    return held - read
+
+
+def _program_read(op: pb.Op, steps: Steps) -> Read | None:
+    """The mount holding the file an exec runs (`/bin/sh /run/metacall/x`),
+    when a file op writing only that file is what is mounted."""
+    if op.WhichOneof("op") != "exec":
+        return None
+    args = list(op.exec.meta.args)
+    for mount in op.exec.mounts:
+        if mount.input < 0 or mount.dest == "/" or mount.selector not in ("", "/"):
+            continue
+        written = steps.get(op.inputs[mount.input].digest, pb.Op())
+        actions = written.file.actions if written.WhichOneof("op") == "file" else []
+        if len(actions) == 1 and actions[0].WhichOneof("action") == "mkfile":
+            path = mount.dest.rstrip("/") + "/" + actions[0].mkfile.path.lstrip("/")
+            if path in args[:2]:
+                return mount.input, mount.dest
+    return None
+
+
+def _reads(op: pb.Op) -> list[Read]:
+    """The inputs `op` reads, each with its edge's label: the mount path
+    (when not `/`) for a step's mounts, lower and upper for a diff."""
+    kind = op.WhichOneof("op")
+    if kind == "exec":
+        return [(m.input, "" if m.dest == "/" else m.dest)
+                for m in op.exec.mounts if m.input >= 0]
+    if kind == "diff":
+        return [(side.input, label)
+                for side, label in ((op.diff.lower, "lower"), (op.diff.upper, "upper"))
+                if side.input >= 0]
+    if kind == "merge":
+        return [(m.input, "") for m in op.merge.inputs]
+    return [(index, "") for index in range(len(op.inputs))]
+
+
+def _edges(steps: Steps, hidden: set[str]) -> Iterator[tuple[str, str, str]]:
+    """Each shown step's inputs, once each; a hidden program stands for
+    what it was written on (the tools), still mounted where it was."""
+    seen: set[tuple[str, str, str]] = set()
+    for digest, op in steps.items():
+        if digest in hidden:
+            continue
+        for index, label in _reads(op):
+            for source in _shown(op.inputs[index].digest, steps, hidden):
+                edge = (source, digest, label)
+                if edge not in seen:
+                    seen.add(edge)
+                    yield edge
+
+
+def _shown(digest: str, steps: Steps, hidden: set[str]) -> list[str]:
+    if digest not in hidden:
+        return [digest]
+    return [shown for i in steps[digest].inputs for shown in _shown(i.digest, steps, hidden)]
+
+
+def _node(node_id: str, name: str, op: pb.Op, *, result: bool) -> str:
+    style = STYLES.get(op.WhichOneof("op") or "", "shape=box")
+    if result:
+        style += ", peripheries=2"
+    return f"  {_quote(node_id)} [label={_quote(name)}, {style}];"
+
+
+def _edge_style(label: str) -> str:
+    if not label:
+        return ""
+    # A mount (labelled with its path) is dashed: read, not built upon.
+    dashed = ", style=dashed" if label.startswith("/") else ""
+    return f" [label={_quote(label)}{dashed}]"
+
+
+def _quote(text: str) -> str:
+    """A dot ID as a double-quoted string: backslashes and quotes escaped,
+    line breaks as dot's `\\n`."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\r", "").replace("\n", "\\n") + '"'
