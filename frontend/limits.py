@@ -11,3 +11,5 @@ MANIFEST_BYTES = 64 * 1024
 MANIFESTS = 256
 DEPENDENCY_FILES = 256
 SCRIPTS = 1_000
+# How much of each script is read for the languages it loads.
+SCRIPT_BYTES = 256 * 1024

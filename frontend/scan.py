@@ -36,6 +36,9 @@ class ContextReader(Protocol):
     def find(self, paths: Sequence[str]) -> Mapping[str, FileInfo]:
         """Which of `paths` exist."""
 
+    def read_found(self, path: str, limit: int) -> bytes:
+        """One of the paths find() found, at most `limit` bytes."""
+
 
 def scan_files(reader: ContextReader, *, with_texts: bool = False) -> ContextScan:
     """The context's manifests, dependency files and .dockerignore; with
@@ -55,12 +58,14 @@ def scan_files(reader: ContextReader, *, with_texts: bool = False) -> ContextSca
 
 def find_scripts(reader: ContextReader, scan: ContextScan,
                  declaration: Declaration) -> ContextScan:
-    """`scan` with which of the scripts it names exist, and where those
-    that are symbolic links point."""
+    """`scan` with which of the scripts it names exist, where those that
+    are symbolic links point, and the others' first bytes."""
     scripts = scan.named_scripts(declaration)
     found = reader.find(scripts) if scripts else {}
     return replace(scan, existing_scripts=frozenset(found),
-                   script_links={path: info.link for path, info in found.items() if info.link})
+                   script_links={path: info.link for path, info in found.items() if info.link},
+                   script_texts={path: reader.read_found(path, limits.SCRIPT_BYTES)
+                                 for path, info in sorted(found.items()) if not info.link})
 
 
 def check_context_limits(files: Mapping[str, FileInfo]) -> None:
@@ -98,6 +103,9 @@ class DirectoryReader:
     def read(self, path: str, limit: int) -> bytes:
         with (self.directory / path).open("rb") as file:
             return file.read(limit)
+
+    def read_found(self, path: str, limit: int) -> bytes:
+        return self.read(path, limit)
 
     def find(self, paths: Sequence[str]) -> dict[str, FileInfo]:
         found = {}

@@ -1,7 +1,8 @@
 """What a build context holds that the build reads before it plans: the
 manifests (parsed once, with their lines), the dependency files, the
 `.dockerignore`, and which of the scripts they name exist. The gateway
-and the CLI each fill one (frontend.scan) and every reader shares it."""
+and the CLI each fill one (frontend.scan) and every reader shares it.
+The scripts' texts tell which other languages they load."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from frontend.declaration.dockerignore import DockerIgnore
+from frontend.declaration.loads import Load, loads_in
 from frontend.declaration.manifests import Manifest, in_ignored_folder, is_manifest, read_manifest
 from frontend.declaration.models import Declaration
 
@@ -27,6 +29,9 @@ class ContextScan:
     script_links: Mapping[str, str] = field(default_factory=dict)
     # The contents of dependency files, when the caller read them (lint).
     texts: Mapping[str, bytes] = field(default_factory=dict)
+    # The named scripts' first bytes (limits.SCRIPT_BYTES), where they
+    # load other languages.
+    script_texts: Mapping[str, bytes] = field(default_factory=dict)
 
     @cached_property
     def manifests(self) -> tuple[Manifest, ...]:
@@ -34,6 +39,12 @@ class ContextScan:
         read (the build, or the lint's report), not by the scan."""
         return tuple(read_manifest(name, data) for name, data in sorted(self.manifest_texts.items())
                      if is_manifest(name) and not in_ignored_folder(name))
+
+    @cached_property
+    def loads(self) -> tuple[Load, ...]:
+        """What the scripts load from other languages, script by script."""
+        return tuple(load for path, data in sorted(self.script_texts.items())
+                     for load in loads_in(path, data.decode(errors="replace")))
 
     @cached_property
     def dockerignore(self) -> DockerIgnore:

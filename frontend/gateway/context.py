@@ -21,6 +21,7 @@ class BridgeReader:
         self.bridge = bridge
         self.request = request
         self.ref = ""
+        self.scripts_ref = ""
 
     def list(self) -> dict[str, FileInfo]:
         self.ref = self.bridge.solve(marshal(dependency_files_source(self.request)),
@@ -32,7 +33,11 @@ class BridgeReader:
 
     def find(self, paths: Sequence[str]) -> dict[str, FileInfo]:
         source = scripts_source(self.request.context_name, self.request.session_id, paths)
-        return self._walk(self.bridge.solve(marshal(source), evaluate=True))
+        self.scripts_ref = self.bridge.solve(marshal(source), evaluate=True)
+        return self._walk(self.scripts_ref)
+
+    def read_found(self, path: str, limit: int) -> bytes:
+        return self.bridge.read_file(self.scripts_ref, path, limit=limit)
 
     def _walk(self, ref: str, folder: str = "") -> dict[str, FileInfo]:
         """Every file under `folder` of a solved source, by relative path."""

@@ -18,6 +18,7 @@ from frontend.declaration import AppOptions, DeclarationError, Language, ParsedD
 from frontend.declaration.context import ContextScan
 from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE
 from frontend.declaration.dockerignore import DockerIgnore
+from frontend.declaration.loads import Load
 from frontend.declaration.manifests import IGNORED_FOLDERS, Manifest, in_ignored_folder
 from frontend.declaration.models import outside_context
 from frontend.plan.recipe import cli_provider, recipe_for
@@ -41,6 +42,9 @@ class AppPlan:
     scripts: Mapping[Language, tuple[str, ...]]
     dependencies: tuple[Dependency, ...]
     dockerignore: DockerIgnore = field(default_factory=DockerIgnore)
+    # What the scripts load from other languages (the image has those
+    # languages unless `languages` leaves them out).
+    cross_loads: tuple[Load, ...] = ()
 
     @property
     def loads(self) -> list[tuple[str, str]]:
@@ -73,7 +77,7 @@ def plan_app(parsed: ParsedDeclaration, files: ContextScan) -> AppPlan | None:
     found: dict[Language, list[str]] = {}
     for manifest in manifests:
         found.setdefault(manifest.language, []).extend(manifest.scripts)
-    languages = _app_languages(parsed, found)
+    languages = _app_languages(parsed, found, files.loads)
     scripts = {tag: tuple(dict.fromkeys(found.get(tag, ()))) for tag in languages}
     declared_at: dict[str, int] = {}  # the scripts `app.scripts` names, by line
     if app is not None:
@@ -96,17 +100,19 @@ def plan_app(parsed: ParsedDeclaration, files: ContextScan) -> AppPlan | None:
                            else _dependency_files(tag, files.files))
     )
     return AppPlan(image_languages, {t: s for t, s in scripts.items() if s}, dependencies,
-                   dockerignore)
+                   dockerignore, files.loads)
 
 
-def _app_languages(parsed: ParsedDeclaration,
-                   found: Mapping[Language, list[str]]) -> tuple[Language, ...]:
+def _app_languages(parsed: ParsedDeclaration, found: Mapping[Language, list[str]],
+                   loads: Sequence[Load]) -> tuple[Language, ...]:
     """The declared languages, which must hold every manifest's, or else
-    the manifests' languages."""
+    the manifests' languages and those their scripts load, as MetaCall's
+    FaaS (which has every loader) would run them."""
     declared = parsed.declaration.languages
     languages_line = parsed.lines_of("languages")[0]
     if declared is None:
-        languages = tuple(tag for tag in Language if tag in found)
+        loaded = {load.language for load in loads}
+        languages = tuple(tag for tag in Language if tag in found or tag in loaded)
         if not languages:
             raise DeclarationError(
                 "`app` needs `languages`, or MetaCall manifests (metacall.json or "

@@ -8,6 +8,7 @@ from typing import Any
 
 from frontend.compile import BuildFacts, DeclarationError, ParsedDeclaration, default_target
 from frontend.declaration import Language
+from frontend.declaration.loads import Load
 from frontend.declaration.manifests import Manifest
 from frontend.plan.app import AppPlan, plan_app
 from frontend.request import BuildRequest
@@ -59,5 +60,16 @@ class Inspection:
                 yield tag, self.declared("languages", declared.index(Language(tag)))
                 continue
             manifest = next((m for m in self.manifests if m.language == tag), None)
-            yield tag, (self.in_manifest(manifest, manifest.language_line)
-                        if manifest else NO_LOCATION)
+            load = next((load for load in self.facts.context.loads if load.language == tag),
+                        None)
+            if manifest is not None:
+                yield tag, self.in_manifest(manifest, manifest.language_line)
+            elif load is not None:
+                yield tag, self.in_script(load)
+            else:
+                yield tag, NO_LOCATION
+
+    def in_script(self, load: Load) -> dict[str, Any]:
+        """Where a script loads another language."""
+        text = self.facts.context.script_texts.get(load.script, b"")
+        return self.in_file(load.script, text.decode(errors="replace"), load.line)

@@ -54,8 +54,9 @@ def language_without_script(inspection: Inspection) -> Iterator[Finding]:
     app = inspection.app
     if app is None:
         return
+    loaded = {load.language for load in app.cross_loads}
     for tag, location in inspection.language_locations():
-        if tag not in app.scripts and not recipe_for(tag).provides_cli:
+        if tag not in app.scripts and tag not in loaded and not recipe_for(tag).provides_cli:
             yield Finding(f"`{tag}` is declared, but no manifest or `app.scripts` names a "
                           f"{tag} script: its loader is built for nothing", location)
 
@@ -99,6 +100,17 @@ def manifest_language_not_declared(inspection: Inspection) -> Iterator[Finding]:
                                                                   manifest.language_line))
 
 
+def loaded_language_not_declared(inspection: Inspection) -> Iterator[Finding]:
+    if inspection.parsed.declaration.languages is None:
+        return  # the image then has every language a script loads
+    present = set(inspection.languages)
+    for load in inspection.facts.context.loads:
+        if load.language not in present:
+            yield Finding(f"{load.script} loads {load.language} code, but `languages` leaves "
+                          f"`{load.language}` out: the load fails at run time",
+                          inspection.in_script(load))
+
+
 RULES: tuple[Rule, ...] = (
     Rule("DependencyFileUnused", "A dependency file no language uses", dependency_unused),
     Rule("LanguageWithoutScript", "A declared language loads no script",
@@ -109,4 +121,6 @@ RULES: tuple[Rule, ...] = (
     Rule("SecretInEnv", "A secret-looking value in the image's environment", secret_in_env),
     Rule("ManifestLanguageNotDeclared", "A manifest's language is not declared",
          manifest_language_not_declared),
+    Rule("LoadedLanguageNotDeclared", "A script loads a language `languages` leaves out",
+         loaded_language_not_declared),
 )

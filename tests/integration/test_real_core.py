@@ -120,6 +120,8 @@ def test_polyglot_example_calls_across_languages(buildx, core_contexts, tmp_path
 APP_CALLS = {
     "py-app": ('call describe("x")', ["x is text: True (six 1.16.0)"]),
     "node-app": ("call check(5)", ["hello: 5 is a number: true"]),
+    # Only the syntax line; the manifest names node, whose script loads Python.
+    "node-loads-py-app": ('call greet("ada")', ["node asked python: ADA! (six 1.16.0)"]),
     # Only the syntax line; the smoke check loads Ruby with stdin a pipe.
     "rb-app": ('call hello("x")', ["hello x from Ruby 3."]),
     "polyglot-app": ("call python_asks_node(3)\ncall node_asks_python(21)",

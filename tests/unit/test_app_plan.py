@@ -277,3 +277,26 @@ def test_dependencies_of_a_language_without_an_installer_are_an_error() -> None:
     assert raised.value.line == 3
     assert raised.value.message == ("`app.dependencies` names `c`: only the dependencies of "
                                     "py, node, rb are installed")
+
+
+NODE_LOADS_PYTHON = "const { double } = require('./lib.py');\nmodule.exports = { double };\n"
+
+
+def test_a_language_a_script_loads_is_in_the_image_with_its_dependencies() -> None:
+    """The manifest names only node; index.js loads Python through the port."""
+    context = replace(files("requirements.txt", metacall=manifest("node", "index.js")),
+                      script_texts={"index.js": NODE_LOADS_PYTHON.encode()})
+    app = plan("", context)
+    assert app is not None
+    assert app.languages == (Language.PY, Language.NODE)
+    assert app.scripts == {Language.NODE: ("index.js",)}  # py is loaded by node, not by MetaCall
+    assert Dependency(Language.PY, "requirements.txt") in app.dependencies
+    assert [(load.language, load.script, load.line) for load in app.cross_loads] == [
+        (Language.PY, "index.js", 1)]
+
+
+def test_declared_languages_stay_the_users_choice() -> None:
+    context = replace(files(metacall=manifest("node", "index.js")),
+                      script_texts={"index.js": NODE_LOADS_PYTHON.encode()})
+    app = plan("languages: [node]\n", context)
+    assert app is not None and app.languages == (Language.NODE,)

@@ -101,3 +101,24 @@ def test_the_declaration_and_the_build_arg_skip_rules() -> None:
     # The build arg wins over the directive.
     arg = BuildRequest(build_args={"BUILDKIT_DOCKERFILE_CHECK": "skip=DependencyFileUnused"})
     assert set(rules(skipping, files, arg)) == {"UnpinnedRequirement"}
+
+
+def loading_context() -> ContextScan:
+    manifest = json.dumps({"language_id": "node", "scripts": ["index.js"]}).encode()
+    return ContextScan(frozenset(["metacall.json", "requirements.txt"]),
+                       {"metacall.json": manifest},
+                       script_texts={"index.js": b"// api\nconst lib = require('./lib.py');\n"})
+
+
+def test_the_outline_says_which_script_loads_a_language() -> None:
+    report = outline(Inspection(parse(HEAD), BuildFacts(context=loading_context()),
+                                BuildRequest()))
+    assert "\npy         index.js:2\n" in report.text, report.text
+    assert [d["name"] for d in report.value["dependencies"]] == ["requirements.txt"]
+
+
+def test_a_load_of_a_language_left_out_is_a_warning_at_its_line() -> None:
+    found = rules("languages: [node]\n", loading_context())
+    assert set(found) == {"LoadedLanguageNotDeclared", "DependencyFileUnused"}
+    assert found["LoadedLanguageNotDeclared"]["location"]["ranges"][0]["start"]["line"] == 2
+    assert rules("", loading_context()) == {}  # py is in the image; nothing unused
