@@ -5,7 +5,10 @@ before the image is returned.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from frontend.llb import BindMount, CacheMount, SecretMount, State
@@ -23,6 +26,8 @@ from frontend.plan.shell import (
     smoke_check_args,
     within_limit,
 )
+
+ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,8 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource,
                                    name=f"[{tag}] add {', '.join(inputs)}")
     name = posixpath.basename(dependency.file)
     command = installer.command(name, beside)
-    tool = " ".join(command.split()[:2])
+    # The tool and its verb, past any environment the command sets first.
+    tool = " ".join(list(itertools.dropwhile(ENV_ASSIGNMENT.match, command.split()))[:2])
     where = posixpath.join(APP_PATH, folder) if folder else APP_PATH
     installed = build.run(
         prepared, within_limit(command), name=f"install {dependency.file} with `{tool}`",
@@ -91,11 +97,12 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource,
                           paths)
 
 
-def app_image(runtime: Runtime, app: AppSource, *, user: str, install_limit: int,
-              smoke_check_limit: int | None) -> AppImage:
-    """`user`: who the app runs as; `install_limit`: how long a dependency
-    file's install may take; `smoke_check_limit`: how long a script may take
-    to load (None: no check)."""
+def app_image(runtime: Runtime, app: AppSource, *, user: str, env: Sequence[str],
+              install_limit: int, smoke_check_limit: int | None) -> AppImage:
+    """`user` and `env`: who the app runs as, with what environment (the
+    smoke check too); `install_limit`: how long a dependency file's install
+    may take; `smoke_check_limit`: how long a script may take to load (None:
+    no check)."""
     plan = app.plan
     dependencies = [dependency_layer(runtime, dependency, app, install_limit)
                     for dependency in plan.dependencies]
@@ -134,6 +141,6 @@ def app_image(runtime: Runtime, app: AppSource, *, user: str, install_limit: int
     check = runtime.core.steps.run(
         assembled, SMOKE_CHECK, args=smoke_check_args(plan.loads, smoke_check_limit),
         name="[app] smoke check: load every script with MetaCall", cwd=APP_PATH,
-        mounts=mounts, network=False, user=user,
+        mounts=mounts, network=False, user=user, env=env,
     )
     return AppImage(image, check)

@@ -87,10 +87,12 @@ class Steps:
         network: bool = True,
         args: Sequence[str] = (),
         user: str = "",
+        env: Sequence[str] | None = None,
     ) -> State:
         """Runs `script` with /bin/sh on `state`, `args` as its "$@".
         `source` names the declaration element the step comes from (see
-        `locations`)."""
+        `locations`); `env` replaces the base image's environment (a step
+        that runs the app runs with the image's)."""
         all_mounts = list(mounts)
         programs = State()
         if network:
@@ -110,7 +112,7 @@ class Steps:
         return state.run(
             ["/bin/sh", f"{PROGRAMS_PATH}/{program}", *args],
             name=name,
-            env=(*self.base_env, "DEBIAN_FRONTEND=noninteractive"),
+            env=(*(self.base_env if env is None else env), "DEBIAN_FRONTEND=noninteractive"),
             cwd=cwd,
             user=user,
             mounts=all_mounts,

@@ -95,7 +95,9 @@ def _cli_unavailable(plan: Plan) -> str | None:
 def _plan_app_image(plan: Plan) -> TargetGraph:
     assert plan.app is not None
     options = plan.app_options or AppOptions()
-    image = app_image(plan.runtime, plan.app, user=options.user or APP_USER,
+    # The smoke check loads the scripts as the app runs: its user, its environment.
+    env = image_config(find_target("app"), plan)["config"]["Env"]
+    image = app_image(plan.runtime, plan.app, user=options.user or APP_USER, env=env,
                       install_limit=options.install_timeout,
                       smoke_check_limit=options.smoke_check_timeout
                       if options.smoke_check else None)

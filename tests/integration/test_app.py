@@ -122,6 +122,21 @@ def test_a_script_that_never_finishes_loading_fails_within_the_limit(buildx, tmp
     assert time.monotonic() - started < 600
 
 
+def test_dev_dependencies_stay_out_of_the_image(buildx, tmp_path) -> None:
+    app = write_app(tmp_path, "", {
+        "metacall.json": '{"language_id": "node", "scripts": ["index.js"]}',
+        "index.js": "module.exports = { n: () => require('is-number')(5) };\n",
+        "package.json": '{"name": "prod", "version": "1.0.0", '
+                        '"dependencies": {"is-number": "7.0.0"}, '
+                        '"devDependencies": {"is-odd": "3.0.1"}}\n',
+    })
+    result = buildx(app, *FIXTURE)
+    assert result.returncode == 0, result
+    code, output = run_image(result.tag, ["-c", "ls /app/node_modules"], entrypoint="/bin/sh")
+    assert code == 0 and "is-number" in output, output
+    assert "is-odd" not in output, output
+
+
 def test_an_install_that_never_finishes_fails_within_the_limit(buildx, tmp_path) -> None:
     # npm runs the app's own preinstall script: one that never ends.
     app = write_app(tmp_path, "app:\n  install-timeout: 5\n", {

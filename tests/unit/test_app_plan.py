@@ -300,3 +300,30 @@ def test_declared_languages_stay_the_users_choice() -> None:
                       script_texts={"index.js": NODE_LOADS_PYTHON.encode()})
     app = plan("languages: [node]\n", context)
     assert app is not None and app.languages == (Language.NODE,)
+
+
+def test_installs_leave_development_dependencies_out() -> None:
+    context = files("package.json", "Gemfile", metacall=manifest("node", "index.js"))
+    definition = compile_text("languages: [node, rb]\n", None,
+                              facts=BuildFacts(context=context)).definition
+    npm = program_of(definition, op_named(definition,
+                                          "[node] install package.json with `npm install`"))
+    assert "npm install --omit=dev" in npm
+    bundler = program_of(definition, op_named(
+        definition, "[rb] install Gemfile with `bundle install`"))
+    assert "BUNDLE_WITHOUT=development:test bundle install" in bundler
+
+
+def test_the_smoke_check_loads_the_scripts_in_the_apps_environment() -> None:
+    """As the image runs them: NODE_PATH (MetaCall's Node.js port), the
+    app's folder as LOADER_SCRIPT_PATH, the user's app.env."""
+    context = files(metacall=manifest("node", "index.js"))
+    compiled = compile_text("app:\n  env:\n    MODE: check\n", None,
+                            facts=BuildFacts(context=context))
+    (check,) = compiled.checks
+    [step] = [op for op in ops_of(check).values() if op.WhichOneof("op") == "exec"
+              and "smoke-check" in op.exec.meta.args[1]]
+    env = list(step.exec.meta.env)
+    assert set(compiled.config["config"]["Env"]) <= set(env)
+    assert {"NODE_PATH=/usr/local/lib/node_modules", "LOADER_SCRIPT_PATH=/app",
+            "MODE=check"} <= set(env)

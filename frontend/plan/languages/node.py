@@ -4,11 +4,12 @@ from frontend.plan.shell import apt_install
 
 
 def npm_install(manifest: str, beside: frozenset[str]) -> str:
-    # A lockfile pins the tree: npm ci installs exactly it. MetaCall's own
-    # Node.js port comes with core (NODE_PATH): an app's `metacall` package
-    # from npm would shadow it with one built for another core.
+    # A lockfile pins the tree: npm ci installs exactly it; devDependencies
+    # stay out of the image. MetaCall's own Node.js port comes with core
+    # (NODE_PATH): an app's `metacall` package from npm would shadow it with
+    # one built for another core.
     install = "npm ci" if "package-lock.json" in beside else "npm install"
-    return f"{install} && rm -rf node_modules/metacall"
+    return f"{install} --omit=dev && rm -rf node_modules/metacall"
 
 
 class Node(Recipe):

@@ -24,7 +24,8 @@ class Ruby(Recipe):
     installer = Installer(
         files=("Gemfile",), locks=("Gemfile.lock",), packages=("ruby", "ruby-bundler"),
         paths=("/var/lib/gems",), secrets=(("bundle-config", "/root/.bundle/config"),),
-        command=lambda manifest, present: "bundle install",
+        # The Gemfile's development and test groups stay out of the image.
+        command=lambda manifest, present: "BUNDLE_WITHOUT=development:test bundle install",
     )
 
     def build_dependencies(self, deps: State, build: LanguageSteps) -> State:
