@@ -5,9 +5,7 @@ before the image is returned.
 
 from __future__ import annotations
 
-import itertools
 import posixpath
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,8 +24,6 @@ from frontend.plan.shell import (
     smoke_check_args,
     within_limit,
 )
-
-ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 @dataclass(frozen=True)
@@ -79,8 +75,7 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource,
                                    name=f"[{tag}] add {', '.join(inputs)}")
     name = posixpath.basename(dependency.file)
     command = installer.command(name, beside)
-    # The tool and its verb, past any environment the command sets first.
-    tool = " ".join(list(itertools.dropwhile(ENV_ASSIGNMENT.match, command.split()))[:2])
+    tool = installer.tool_of(command)
     where = posixpath.join(APP_PATH, folder) if folder else APP_PATH
     installed = build.run(
         prepared, within_limit(command), name=f"install {dependency.file} with `{tool}`",

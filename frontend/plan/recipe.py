@@ -10,6 +10,8 @@ it holds the language's one `Recipe` subclass.
 from __future__ import annotations
 
 import importlib
+import itertools
+import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from frontend.llb import BindMount, Mount, State
 from frontend.plan.layout import DPKG_STATUS_DIR, METACALL_PATH
 from frontend.plan.shell import APT_CLEAN, APT_DEPENDENCY, apt_install
 from frontend.plan.steps import Steps
+
+ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,9 @@ class Installer:
     packages; where it installs (all the image gets of it: absolute, or
     relative to the file's folder) and the caches and credentials (BuildKit
     secrets by id, mounted at a path) it uses. `command(name, beside)` is the
-    shell command run in the file's folder, with the file's name as "$1"."""
+    shell command run in the file's folder, with the file's name as "$1";
+    `tool` names what installs, for the step's name (default: the
+    command's first two words past any VAR=value)."""
 
     files: tuple[str, ...]
     packages: tuple[str, ...]
@@ -93,6 +99,11 @@ class Installer:
     locks: tuple[str, ...] = ()
     caches: tuple[str, ...] = ()
     secrets: tuple[tuple[str, str], ...] = ()
+    tool: str = ""
+
+    def tool_of(self, command: str) -> str:
+        words = itertools.dropwhile(ENV_ASSIGNMENT.match, command.split())
+        return self.tool or " ".join(list(words)[:2])
 
     def cache_mounts(self, tag: str) -> tuple[tuple[str, str], ...]:
         """Each cache's path and its cache mount's id."""

@@ -122,6 +122,25 @@ def test_a_script_that_never_finishes_loading_fails_within_the_limit(buildx, tmp
     assert time.monotonic() - started < 600
 
 
+def test_locked_python_dependencies_install_exactly_the_lock(buildx, tmp_path) -> None:
+    """uv.lock (examples/uv-app) and Pipfile.lock, each in its own folder:
+    the locked versions, not the development ones."""
+    app = example_copy("uv-app", tmp_path / "app")
+    lock = {"_meta": {}, "default": {"idna": {"version": "==3.6"}},
+            "develop": {"iniconfig": {"version": "==2.0.0"}}}
+    (app / "pipenv").mkdir()
+    (app / "pipenv" / "Pipfile").write_text('[packages]\nidna = "*"\n')
+    (app / "pipenv" / "Pipfile.lock").write_text(json.dumps(lock))
+    result = buildx(app, *FIXTURE)
+    assert result.returncode == 0, result
+    assert "[py] install pipenv/Pipfile with `pip install`" in result.output, result
+    code, output = run_image(result.tag, ["-c", "ls /usr/local/lib/python3*/dist-packages"],
+                             entrypoint="/bin/sh")
+    assert code == 0 and "six-1.16.0.dist-info" in output, output
+    assert "idna-3.6.dist-info" in output, output
+    assert "iniconfig" not in output and "uv" not in output.split(), output
+
+
 def test_dev_dependencies_stay_out_of_the_image(buildx, tmp_path) -> None:
     app = write_app(tmp_path, "", {
         "metacall.json": '{"language_id": "node", "scripts": ["index.js"]}',

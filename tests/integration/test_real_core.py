@@ -122,6 +122,8 @@ APP_CALLS = {
     "node-app": ("call check(5)", ["hello: 5 is a number: true"]),
     # Only the syntax line; the manifest names node, whose script loads Python.
     "node-loads-py-app": ('call greet("ada")', ["node asked python: ADA! (six 1.16.0)"]),
+    # Only the syntax line; uv.lock's versions, without its dev group.
+    "uv-app": ("call versions()", ["six 1.16.0"]),
     # Only the syntax line; the smoke check loads Ruby with stdin a pipe.
     "rb-app": ('call hello("x")', ["hello x from Ruby 3."]),
     "polyglot-app": ("call python_asks_node(3)\ncall node_asks_python(21)",

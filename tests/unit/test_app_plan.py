@@ -327,3 +327,18 @@ def test_the_smoke_check_loads_the_scripts_in_the_apps_environment() -> None:
     assert set(compiled.config["config"]["Env"]) <= set(env)
     assert {"NODE_PATH=/usr/local/lib/node_modules", "LOADER_SCRIPT_PATH=/app",
             "MODE=check"} <= set(env)
+
+
+@pytest.mark.parametrize(("manifest_file", "beside", "expected"), [
+    ("requirements.txt", (), '--root-user-action=ignore -r "$1"'),
+    ("pyproject.toml", (), "pip install --break-system-packages --root-user-action=ignore ."),
+    ("pyproject.toml", ("uv.lock",), "python3 -m uv export --frozen --no-dev --no-emit-project"),
+    ("Pipfile", ("Pipfile.lock",), 'json.load(open("Pipfile.lock"))["default"]'),
+    ("Pipfile", (), "Pipfile has no Pipfile.lock beside it"),
+])
+def test_python_installs_what_the_lock_says(manifest_file: str, beside: tuple[str, ...],
+                                            expected: str) -> None:
+    context = files(manifest_file, *beside, metacall=manifest("py", "main.py"))
+    definition = compile_text("", None, facts=BuildFacts(context=context)).definition
+    step = op_named(definition, f"[py] install {manifest_file} with `pip install`")
+    assert expected in program_of(definition, step)

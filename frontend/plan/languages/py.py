@@ -1,3 +1,5 @@
+import shlex
+
 from frontend.llb import State
 from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
 from frontend.plan.shell import apt_install
@@ -20,8 +22,41 @@ KEEP_CORE_PORT = ("rm -rf /usr/local/lib/python3*/dist-packages/metacall "
                   "/usr/local/lib/python3*/dist-packages/metacall-[0-9]*.dist-info")
 
 
+# Locked installs: the lock's exact versions, as requirements pip installs
+# (the app's project itself is not a package to install, and its
+# development dependencies stay out). uv reads uv.lock offline; it comes
+# from PyPI at this version, into a folder that is not in the image.
+UV_VERSION = "0.13.9"
+LOCKED = "/tmp/metacall-locked-requirements.txt"
+UV_EXPORT = (
+    f"pip install --quiet --root-user-action=ignore --target /tmp/metacall-uv uv=={UV_VERSION} "
+    "&& PYTHONPATH=/tmp/metacall-uv python3 -m uv export --frozen --no-dev --no-emit-project "
+    f"--format requirements-txt --output-file {LOCKED}"
+)
+# Pipfile.lock's default section, as name[extras]==version ; markers.
+PIPFILE_LOCK_TO_REQUIREMENTS = """\
+import json
+for name, entry in json.load(open("Pipfile.lock"))["default"].items():
+    extras = "[" + ",".join(entry["extras"]) + "]" if entry.get("extras") else ""
+    markers = " ; " + entry["markers"] if entry.get("markers") else ""
+    print(name + extras + entry.get("version", "") + markers)
+"""
+PIPFILE_LOCK_EXPORT = f"python3 -c {shlex.quote(PIPFILE_LOCK_TO_REQUIREMENTS)} > {LOCKED}"
+PIPFILE_WITHOUT_LOCK = ("echo \"Pipfile has no Pipfile.lock beside it: lock it (pipenv lock), "
+                        "or give a requirements.txt\" >&2 && exit 1")
+
+
 def pip_install(manifest: str, beside: frozenset[str]) -> str:
-    install = f'{PIP_INSTALL} -r "$1"' if manifest.endswith(".txt") else f"{PIP_INSTALL} ."
+    if manifest == "requirements.txt":
+        install = f'{PIP_INSTALL} -r "$1"'
+    elif manifest == "Pipfile":
+        if "Pipfile.lock" not in beside:
+            return PIPFILE_WITHOUT_LOCK
+        install = f"{PIPFILE_LOCK_EXPORT} && {PIP_INSTALL} -r {LOCKED}"
+    elif "uv.lock" in beside:
+        install = f"{UV_EXPORT} && {PIP_INSTALL} -r {LOCKED}"
+    else:
+        install = f"{PIP_INSTALL} ."
     return f"{install} && {KEEP_CORE_PORT}"
 
 
@@ -30,10 +65,13 @@ class Python(Recipe):
     script_option = "python"
     has_configuration = True
     installer = Installer(
-        files=("requirements.txt", "pyproject.toml"), packages=("python3-pip",),
+        files=("requirements.txt", "pyproject.toml", "Pipfile"),
+        locks=("uv.lock", "Pipfile.lock"), packages=("python3-pip",),
         # Where Debian's pip installs as root, and which Debian's site.py adds.
         paths=("/usr/local/lib",), caches=("/root/.cache/pip",),
         secrets=(("pip.conf", "/etc/pip.conf"),), command=pip_install,
+        # What installs, whatever reads a lock first (uv, a Pipfile.lock's export).
+        tool="pip install",
     )
 
     def environment_script(self, build: LanguageSteps) -> str:
