@@ -11,5 +11,7 @@ MANIFEST_BYTES = 64 * 1024
 MANIFESTS = 256
 DEPENDENCY_FILES = 256
 SCRIPTS = 1_000
-# How much of each script is read for the languages it loads.
-SCRIPT_BYTES = 256 * 1024
+# How many of the app's source files are read for the languages they load,
+# and how much of each.
+SOURCE_FILES = 1_000
+SCRIPT_BYTES = 64 * 1024

@@ -19,6 +19,11 @@ from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
 from frontend.declaration.manifests import is_manifest
 from frontend.plan.app import context_patterns, ignored_patterns
 
+# The sources read for the languages they load: those of the languages whose
+# ports load others.
+SOURCE_PATTERNS = tuple(f"**/*.{extension}" for extension in
+                        ("js", "cjs", "mjs", "ts", "tsx", "jsx", "py", "rb"))
+
 
 @dataclass(frozen=True)
 class FileInfo:
@@ -33,11 +38,12 @@ class ContextReader(Protocol):
     def read(self, path: str, limit: int) -> bytes:
         """One of those files, at most `limit` bytes."""
 
-    def find(self, paths: Sequence[str]) -> Mapping[str, FileInfo]:
-        """Which of `paths` exist."""
+    def find(self, include: Sequence[str],
+             exclude: Sequence[str] = ()) -> Mapping[str, FileInfo]:
+        """The files `include` (paths or patterns) matches, `exclude` not."""
 
     def read_found(self, path: str, limit: int) -> bytes:
-        """One of the paths find() found, at most `limit` bytes."""
+        """A file find() found, at most `limit` bytes."""
 
 
 def scan_files(reader: ContextReader, *, with_texts: bool = False) -> ContextScan:
@@ -58,14 +64,21 @@ def scan_files(reader: ContextReader, *, with_texts: bool = False) -> ContextSca
 
 def find_scripts(reader: ContextReader, scan: ContextScan,
                  declaration: Declaration) -> ContextScan:
-    """`scan` with which of the scripts it names exist, where those that
-    are symbolic links point, and the others' first bytes."""
+    """`scan` with which of the scripts it names exist and where those that
+    are symbolic links point; and, for the languages they load, the first
+    bytes of the app's source files (named or not: a script may load
+    another that loads a language), but those .dockerignore keeps out."""
     scripts = scan.named_scripts(declaration)
     found = reader.find(scripts) if scripts else {}
+    if not scripts and declaration.app is None and not scan.manifests:
+        return replace(scan, existing_scripts=frozenset())  # no app: no sources to read
+    sources = {**reader.find(SOURCE_PATTERNS, ignored_patterns()), **found}
+    readable = sorted(path for path, info in sources.items()
+                      if not info.link and scan.dockerignore.excluded_by(path) is None)
     return replace(scan, existing_scripts=frozenset(found),
                    script_links={path: info.link for path, info in found.items() if info.link},
                    script_texts={path: reader.read_found(path, limits.SCRIPT_BYTES)
-                                 for path, info in sorted(found.items()) if not info.link})
+                                 for path in readable[:limits.SOURCE_FILES]})
 
 
 def check_context_limits(files: Mapping[str, FileInfo]) -> None:
@@ -89,16 +102,8 @@ class DirectoryReader:
         self.directory = directory
 
     def list(self) -> dict[str, FileInfo]:
-        patterns = context_patterns()
-        ignored = {pattern.removeprefix("**/") for pattern in ignored_patterns()}
-        found = {}
-        for path in sorted(self.directory.rglob("*")):
-            relative = path.relative_to(self.directory).as_posix()
-            if path.is_file() and not ignored & set(relative.split("/")[:-1]) and any(
-                    fnmatch(relative, p) or fnmatch(path.name, p.removeprefix("**/"))
-                    for p in patterns):
-                found[relative] = FileInfo(path.stat().st_size)
-        return found
+        return {path: info for path, info in
+                self._matching(context_patterns(), ignored_patterns()).items() if not info.link}
 
     def read(self, path: str, limit: int) -> bytes:
         with (self.directory / path).open("rb") as file:
@@ -107,14 +112,25 @@ class DirectoryReader:
     def read_found(self, path: str, limit: int) -> bytes:
         return self.read(path, limit)
 
-    def find(self, paths: Sequence[str]) -> dict[str, FileInfo]:
+    def find(self, include: Sequence[str], exclude: Sequence[str] = ()) -> dict[str, FileInfo]:
+        return self._matching(include, exclude)
+
+    def _matching(self, include: Sequence[str], exclude: Sequence[str]) -> dict[str, FileInfo]:
+        """As BuildKit's filters take them: `**/` any folders, exclusions
+        of folders anywhere."""
+        ignored = {pattern.removeprefix("**/") for pattern in exclude}
         found = {}
-        for path in paths:
-            full = self.directory / path
-            if full.is_symlink():
-                found[path] = FileInfo(link=os.readlink(full))
-            elif full.is_file():
-                found[path] = FileInfo(full.stat().st_size)
+        for path in sorted(self.directory.rglob("*")):
+            relative = path.relative_to(self.directory).as_posix()
+            if ignored & set(relative.split("/")[:-1]) or not any(
+                    relative == p or fnmatch(relative, p)
+                    or (p.startswith("**/") and fnmatch(path.name, p.removeprefix("**/")))
+                    for p in include):
+                continue
+            if path.is_symlink():
+                found[relative] = FileInfo(link=os.readlink(path))
+            elif path.is_file():
+                found[relative] = FileInfo(path.stat().st_size)
         return found
 
 

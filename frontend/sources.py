@@ -116,7 +116,10 @@ def core_version_source(context: str, session_id: str) -> State:
                  shared_key=f"{context}-VERSION", label="load MetaCall core's VERSION")
 
 
-def scripts_source(context: str, session_id: str, paths: Sequence[str]) -> State:
-    """The named scripts alone, to see which exist."""
-    return local(context, session_id=session_id, include=list(paths),
-                 shared_key=f"{context}-scripts", label="look for the app's scripts")
+def scripts_source(context: str, session_id: str, include: Sequence[str],
+                   exclude: Sequence[str] = ()) -> State:
+    """The named scripts alone, to see which exist; or (with `exclude`) the
+    app's sources, for the languages they load: each under its own key."""
+    return local(context, session_id=session_id, include=list(include), exclude=list(exclude),
+                 shared_key=f"{context}-{'sources' if exclude else 'scripts'}",
+                 label="read the app's sources" if exclude else "look for the app's scripts")

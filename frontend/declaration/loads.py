@@ -56,10 +56,10 @@ def _tag(tag: str) -> Language | None:
 def _required(name: str) -> Language | None:
     """What Node.js's port loads `require(name)` with (None: Node.js itself)."""
     prefix, colon, _ = name.partition(":")
-    if colon and _tag(prefix) is not None:
-        return _tag(prefix)
     stem = name.rsplit("/", 1)[-1]
-    return EXTENSION_TAGS.get(stem.rsplit(".", 1)[-1]) if "." in stem else None
+    tag = _tag(prefix) if colon else (
+        EXTENSION_TAGS.get(stem.rsplit(".", 1)[-1]) if "." in stem else None)
+    return None if tag is Language.NODE else tag
 
 
 def _imported(name: str) -> Language | None:
@@ -67,4 +67,5 @@ def _imported(name: str) -> Language | None:
     parts = name.split(".")
     if parts[0] == "metacall" and len(parts) > 1:
         return _tag(parts[1])
-    return EXTENSION_TAGS.get(parts[-1]) if len(parts) > 1 else None
+    tag = EXTENSION_TAGS.get(parts[-1]) if len(parts) > 1 else None
+    return None if tag is Language.PY else tag

@@ -21,7 +21,8 @@ class BridgeReader:
         self.bridge = bridge
         self.request = request
         self.ref = ""
-        self.scripts_ref = ""
+        # Where find() found each file, for read_found().
+        self.found_in: dict[str, str] = {}
 
     def list(self) -> dict[str, FileInfo]:
         self.ref = self.bridge.solve(marshal(dependency_files_source(self.request)),
@@ -31,13 +32,16 @@ class BridgeReader:
     def read(self, path: str, limit: int) -> bytes:
         return self.bridge.read_file(self.ref, path, limit=limit)
 
-    def find(self, paths: Sequence[str]) -> dict[str, FileInfo]:
-        source = scripts_source(self.request.context_name, self.request.session_id, paths)
-        self.scripts_ref = self.bridge.solve(marshal(source), evaluate=True)
-        return self._walk(self.scripts_ref)
+    def find(self, include: Sequence[str], exclude: Sequence[str] = ()) -> dict[str, FileInfo]:
+        source = scripts_source(self.request.context_name, self.request.session_id, include,
+                                exclude)
+        ref = self.bridge.solve(marshal(source), evaluate=True)
+        found = self._walk(ref)
+        self.found_in |= dict.fromkeys(found, ref)
+        return found
 
     def read_found(self, path: str, limit: int) -> bytes:
-        return self.bridge.read_file(self.scripts_ref, path, limit=limit)
+        return self.bridge.read_file(self.found_in[path], path, limit=limit)
 
     def _walk(self, ref: str, folder: str = "") -> dict[str, FileInfo]:
         """Every file under `folder` of a solved source, by relative path."""

@@ -54,3 +54,25 @@ def test_the_limits_hold_for_every_reader() -> None:
 def test_the_reader_reads_at_most_the_limit(tmp_path: Path) -> None:
     write(tmp_path, {"metacall.json": "x" * 100})
     assert DirectoryReader(tmp_path).read("metacall.json", 10) == b"x" * 10
+
+
+def test_the_apps_sources_are_read_for_the_languages_they_load(tmp_path: Path) -> None:
+    """A handler no manifest names loads Python (as metacall's
+    weather-dashboard-example does); installed and ignored files are not read."""
+    write(tmp_path, {
+        "metacall.json": json.dumps({"language_id": "node", "scripts": ["main.js"]}),
+        "main.js": "require('./handlers/analyze.js');\n",
+        "handlers/analyze.js": "require('metacall');\nconst a = require('./analytics.py');\n",
+        "node_modules/dep/index.js": "require('./x.rb');\n",
+        "old/legacy.js": "require('./x.rb');\n", ".dockerignore": "old\n"})
+    scan = scan_directory(tmp_path, parse(HEAD).declaration)
+    assert set(scan.script_texts) == {"main.js", "handlers/analyze.js"}
+    assert [(load.language, load.script, load.line) for load in scan.loads] == [
+        ("py", "handlers/analyze.js", 2)]
+    assert scan.existing_scripts == {"main.js"}
+
+
+def test_no_app_reads_no_sources(tmp_path: Path) -> None:
+    write(tmp_path, {"main.py": "import lib.rb\n"})
+    scan = scan_directory(tmp_path, parse(HEAD + "languages: [py]\n").declaration)
+    assert scan.script_texts == {} and scan.loads == ()
