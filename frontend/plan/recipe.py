@@ -49,6 +49,17 @@ class LanguageSteps:
         return self.steps.run(state, script, name=f"[{self.label}] {name}", source=self.label,
                               cwd=cwd, mounts=mounts, args=args, network=network)
 
+    def patch_core_source(self, state: State, path: str, old: str, new: str, *,
+                          name: str) -> State:
+        """Replaces the line text `old` by `new` in a file of core's source,
+        in this language's branch only; a core without `old` is left as it
+        is."""
+        pattern = re.sub(r"([][\\.*^$|])", r"\\\1", old)  # literal in sed's basic regex
+        replacement = re.sub(r"([\\&|])", r"\\\1", new)
+        edit = shlex.quote(f"s|{pattern}|{replacement}|")
+        return self.run(state, f"if [ -f {path} ]; then sed -i {edit} {path}; fi",
+                        name=name, cwd=METACALL_PATH, network=False)
+
     def core_tool(self, script: str, *options: str) -> str:
         """A command running one of core's tools/ scripts, as they take
         their arguments: the build type, then options."""

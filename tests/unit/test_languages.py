@@ -11,7 +11,8 @@ import pytest
 
 from frontend.declaration import Language
 from frontend.plan import languages, recipe
-from frontend.plan.languages.rb import KEEP_RUBY_OFF_STDIN, LOADER_SOURCE
+from frontend.plan.languages.rb import LOADER_SOURCE
+from frontend.plan.languages.ts import BOOTSTRAP_SOURCE
 from frontend.plan.recipe import Recipe, cli_provider, recipe_for, with_requirements
 from tests.unit.definitions import compile_text, names, op_named, program_of
 
@@ -85,15 +86,29 @@ def test_build_dependencies_skip_core_test_packages_unless_tests_run() -> None:
         "ts", with_tests)["[ts] install build dependencies"]
 
 
-def test_the_ruby_loader_is_patched_to_keep_off_stdin(tmp_path: Path) -> None:
-    """Core v0.9.22's condition, as its rb_loader_impl.c writes it, becomes
-    the one that always gives Ruby `-e ""`; a core without it is left alone."""
-    source = tmp_path / LOADER_SOURCE
+@pytest.mark.parametrize(("tag", "path", "before", "after"), [
+    ("rb", LOADER_SOURCE,
+     "\t\t\tif (rb_loader_impl_interactive_terminal() && (argv == NULL || argc <= 1))\n\t\t\t{\n",
+     "\t\t\tif (argv == NULL || argc <= 1)\n\t\t\t{\n"),
+    ("ts", BOOTSTRAP_SOURCE,
+     "\t\tconst { diagnostics } = p.emit(sourceFile, (fileName, data) => {\n",
+     "\t\tconst { diagnostics } = p.emit(sourceFile, (fileName, data) => { "
+     "if (!/[.][cm]?js$/.test(fileName)) { return; }\n"),
+])
+def test_core_source_is_patched_in_the_languages_branch(tmp_path: Path, tag: str, path: str,
+                                                        before: str, after: str) -> None:
+    """Core v0.9.22's text, as its files write it, becomes the patched one;
+    a core without it is left alone."""
+    definition = compile_text(f"languages: [{tag}]\n", "deps").definition
+    patch = next(op for name, op in ((n, op_named(definition, n)) for n in names(definition)
+                                     .values() if n.startswith(f"[{tag}] ") and "loader" in n)
+                 if op.WhichOneof("op") == "exec")
+    script = program_of(definition, patch)
+    source = tmp_path / path
     source.parent.mkdir(parents=True)
-    source.write_text("\t\t\tif (rb_loader_impl_interactive_terminal() && "
-                      "(argv == NULL || argc <= 1))\n\t\t\t{\n")
-    subprocess.run(["/bin/sh", "-c", KEEP_RUBY_OFF_STDIN], cwd=tmp_path, check=True)
-    assert source.read_text() == "\t\t\tif (argv == NULL || argc <= 1)\n\t\t\t{\n"
+    source.write_text(before)
+    subprocess.run(["/bin/sh", "-c", script], cwd=tmp_path, check=True)
+    assert source.read_text() == after
     elsewhere = tmp_path / "no-core"
     elsewhere.mkdir()
-    subprocess.run(["/bin/sh", "-c", KEEP_RUBY_OFF_STDIN], cwd=elsewhere, check=True)
+    subprocess.run(["/bin/sh", "-c", script], cwd=elsewhere, check=True)

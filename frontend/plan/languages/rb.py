@@ -1,5 +1,4 @@
 from frontend.llb import State
-from frontend.plan.layout import METACALL_PATH
 from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
 
 # Core's Ruby loader starts Ruby with metacallcli's arguments, and since
@@ -10,11 +9,8 @@ from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packa
 # finishes, and a REPL's commands can be taken as Ruby's program. Restored
 # as core had it before: the `-e ""` whenever Ruby has no script argument.
 LOADER_SOURCE = "source/loaders/rb_loader/source/rb_loader_impl.c"
-STDIN_CONDITION = "rb_loader_impl_interactive_terminal() && (argv == NULL || argc <= 1)"
-KEEP_RUBY_OFF_STDIN = (
-    f"if [ -f {LOADER_SOURCE} ]; then sed -i "
-    f"'s/if ({STDIN_CONDITION})/if (argv == NULL || argc <= 1)/' {LOADER_SOURCE}; fi"
-)
+STDIN_CONDITION = "if (rb_loader_impl_interactive_terminal() && (argv == NULL || argc <= 1))"
+NO_SCRIPT_CONDITION = "if (argv == NULL || argc <= 1)"
 
 
 class Ruby(Recipe):
@@ -30,8 +26,9 @@ class Ruby(Recipe):
 
     def build_dependencies(self, deps: State, build: LanguageSteps) -> State:
         state = super().build_dependencies(deps, build)
-        return build.run(state, KEEP_RUBY_OFF_STDIN, cwd=METACALL_PATH, network=False,
-                         name="keep the Ruby loader from reading stdin")
+        return build.patch_core_source(state, LOADER_SOURCE, STDIN_CONDITION,
+                                       NO_SCRIPT_CONDITION,
+                                       name="keep the Ruby loader from reading stdin")
 
     def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
         # metacall-runtime.sh installs ruby; the loader needs only the shared library.
