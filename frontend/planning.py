@@ -146,6 +146,8 @@ def plan_build(parsed: ParsedDeclaration, request: BuildRequest,
                            facts.base_digest),
         app=app, app_options=declaration.app,
         languages_line=SourceRange(*parsed.lines_of("languages")),
+        check_lines=tuple(parsed.lines_of("app", "checks", index)[0] for index in
+                          range(len(declaration.app.checks if declaration.app else ()))),
         layer_name=request.build_args.get(LAYER_ARG) or None,
     )
     return _with_layer_key(plan, parsed, request, facts) if target.name == "layer" else plan, \

@@ -10,7 +10,7 @@ import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from frontend.references import DEFAULT_BASE_IMAGE, REPOSITORY
 
@@ -118,6 +118,23 @@ class CoreOptions(StrictModel):
         return value
 
 
+class AppCheck(StrictModel):
+    """A call the smoke check makes once every script has loaded, and text
+    its answer must contain."""
+
+    call: str = Field(min_length=1, max_length=1000, description=(
+        'A call as the REPL takes it after `call`, like getHash("x").'))
+    expect: str = Field(min_length=1, max_length=1000, description=(
+        "Text the answer must contain."))
+
+    @field_validator("call", "expect")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            raise ValueError("is one line")
+        return value
+
+
 class AppOptions(StrictModel):
     """The user's application: its scripts, dependencies and how it starts.
     Scripts and dependency files found in the context are the defaults."""
@@ -147,6 +164,9 @@ class AppOptions(StrictModel):
     install_timeout: int = Field(1800, gt=0, le=86400, description=(
         "Seconds one dependency file's install (pip, npm, bundler, with the app's own build "
         "scripts) may take before the build stops, naming the file."))
+    checks: tuple[AppCheck, ...] = Field((), max_length=100, description=(
+        "Calls the smoke check makes once every script has loaded (no network, as the "
+        "app's user), with text each answer must contain: a wrong answer fails the build."))
 
     @field_validator("scripts")
     @classmethod
@@ -159,6 +179,13 @@ class AppOptions(StrictModel):
     @classmethod
     def _dependency_paths(cls, value: dict[Language, str]) -> dict[Language, str]:
         return {tag: _context_path(path) for tag, path in value.items()}
+
+    @model_validator(mode="after")
+    def _checks_need_the_smoke_check(self) -> AppOptions:
+        if self.checks and not self.smoke_check:
+            raise ValueError("`checks` run in the smoke check: `smoke-check: false` turns "
+                             "them off too; remove one of them")
+        return self
 
     @field_validator("user")
     @classmethod

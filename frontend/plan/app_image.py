@@ -15,15 +15,8 @@ from frontend.plan.compose import FilesLayer, InstalledFiles, compose
 from frontend.plan.layout import APP_PATH, APP_USER, LAUNCHER_PATH
 from frontend.plan.recipe import recipe_for
 from frontend.plan.runtime import Runtime
-from frontend.plan.shell import (
-    ADD_APP_USER,
-    APT_CLEAN,
-    SMOKE_CHECK,
-    apt_install,
-    launcher,
-    smoke_check_args,
-    within_limit,
-)
+from frontend.plan.shell import ADD_APP_USER, APT_CLEAN, apt_install, launcher, within_limit
+from frontend.plan.smoke_check import SMOKE_CHECK, smoke_check_args
 
 
 @dataclass(frozen=True)
@@ -93,11 +86,12 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource,
 
 
 def app_image(runtime: Runtime, app: AppSource, *, user: str, env: Sequence[str],
-              install_limit: int, smoke_check_limit: int | None) -> AppImage:
+              install_limit: int, smoke_check_limit: int | None,
+              checks: Sequence[tuple[str, str, str]] = ()) -> AppImage:
     """`user` and `env`: who the app runs as, with what environment (the
     smoke check too); `install_limit`: how long a dependency file's install
     may take; `smoke_check_limit`: how long a script may take to load (None:
-    no check)."""
+    no check); `checks`: (where, call, expected text) the check then makes."""
     plan = app.plan
     dependencies = [dependency_layer(runtime, dependency, app, install_limit)
                     for dependency in plan.dependencies]
@@ -134,7 +128,7 @@ def app_image(runtime: Runtime, app: AppSource, *, user: str, env: Sequence[str]
                for layer in dependencies for path in layer.paths
                if path.startswith(f"{APP_PATH}/")]
     check = runtime.core.steps.run(
-        assembled, SMOKE_CHECK, args=smoke_check_args(plan.loads, smoke_check_limit),
+        assembled, SMOKE_CHECK, args=smoke_check_args(plan.loads, smoke_check_limit, checks),
         name="[app] smoke check: load every script with MetaCall", cwd=APP_PATH,
         mounts=mounts, network=False, user=user, env=env,
     )

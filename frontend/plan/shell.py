@@ -163,55 +163,6 @@ wait "$cli"
 """.encode()
 
 
-# The smoke check: `SMOKE_CHECK LIMIT TAG SCRIPT [TAG SCRIPT]…` loads each
-# script into one metacallcli, in order, and fails naming the first that
-# does not load, or that does not finish loading within LIMIT seconds (a
-# script may start a server, not block). After each load it sends a command
-# the REPL does not know: its answer marks the load as finished.
-SMOKE_CHECK = r"""limit=$1; shift
-in=/tmp/metacall-smoke-check.in out=/tmp/metacall-smoke-check.out
-mkfifo "$in"
-metacallcli < "$in" > "$out" 2>&1 &
-cli=$!
-exec 3> "$in"
-fail() {
-	kill -KILL "$cli" 2>/dev/null
-	echo "smoke check: $1"
-	echo "---- metacallcli said:"
-	tail -n "+$2" "$out" | grep -v 'metacall-smoke-check-' | head -n 40
-	echo "----"
-	port="No module named '?metacall|Cannot find module '?metacall|such file -- metacall"
-	if grep -Eq "$port" "$out"; then
-		echo "hint: the script uses MetaCall's ports: they are built unless core.ports is false"
-	elif grep -Eq "No module named|Cannot find module|cannot load such file" "$out"; then
-		echo "hint: is the module in the app's requirements.txt, package.json or Gemfile?"
-	fi
-	exit 1
-}
-n=0
-while [ "$#" -gt 1 ]; do
-	tag=$1 script=$2; shift 2; n=$((n + 1))
-	start=$(($(wc -l < "$out") + 1))
-	printf 'load %s %s\nmetacall-smoke-check-%s\n' "$tag" "$script" "$n" >&3
-	ticks=0
-	until grep -Eq "metacall-smoke-check-$n([^0-9]|\$)" "$out"; do
-		kill -0 "$cli" 2>/dev/null \
-			|| fail "metacallcli stopped while loading $script ($tag)" "$start"
-		[ "$ticks" -lt "$((limit * 10))" ] || fail "$script ($tag) did not finish loading \
-within $limit s: a script must return once loaded (a server may listen, not block)" "$start"
-		sleep 0.1
-		ticks=$((ticks + 1))
-	done
-	answer=$(tail -n "+$start" "$out" | sed "/metacall-smoke-check-$n/,\$d" \
-		| sed -n 's/^\(λ \)\{0,1\}\(-\{0,1\}[0-9][0-9]*\)$/\2/p' | tail -n 1)
-	[ "$answer" = 0 ] \
-		|| fail "$script ($tag) did not load: MetaCall answered ${answer:-nothing}" "$start"
-done
-kill -KILL "$cli" 2>/dev/null
-echo "smoke check: $n script(s) loaded"
-"""
-
-
 def within_limit(command: str) -> str:
     """`command` (which reads its arguments as $1…) stopped after a time
     limit: the step's arguments are LIMIT FILE, then the command's; past the
@@ -226,7 +177,3 @@ def within_limit(command: str) -> str:
         '\texit "$status"\n'
         '}\n'
     )
-
-
-def smoke_check_args(scripts: Scripts, limit: int) -> list[str]:
-    return [str(limit), *(word for load in scripts for word in load)]

@@ -53,6 +53,8 @@ class Plan:
     app: AppSource | None = None
     app_options: AppOptions | None = None
     languages_line: SourceRange | None = None
+    # The line of each of `app.checks`, for the check's errors.
+    check_lines: tuple[int, ...] = ()
     # The layer the `layer` target builds (METACALL_LAYER), and its key.
     layer_name: str | None = None
     layer_key: str = ""
@@ -95,12 +97,13 @@ def _cli_unavailable(plan: Plan) -> str | None:
 def _plan_app_image(plan: Plan) -> TargetGraph:
     assert plan.app is not None
     options = plan.app_options or AppOptions()
+    limit = options.smoke_check_timeout if options.smoke_check else None
     # The smoke check loads the scripts as the app runs: its user, its environment.
     env = image_config(find_target("app"), plan)["config"]["Env"]
+    checks = [(f"{plan.app.declaration_file}:{line}", check.call, check.expect)
+              for check, line in zip(options.checks, plan.check_lines, strict=True)]
     image = app_image(plan.runtime, plan.app, user=options.user or APP_USER, env=env,
-                      install_limit=options.install_timeout,
-                      smoke_check_limit=options.smoke_check_timeout
-                      if options.smoke_check else None)
+                      checks=checks, install_limit=options.install_timeout, smoke_check_limit=limit)
     return TargetGraph(image.image, () if image.smoke_check is None else (image.smoke_check,))
 
 

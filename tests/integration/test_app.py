@@ -141,6 +141,20 @@ def test_locked_python_dependencies_install_exactly_the_lock(buildx, tmp_path) -
     assert "iniconfig" not in output and "uv" not in output.split(), output
 
 
+def test_a_check_with_the_wrong_answer_fails_the_build_at_its_line(buildx, tmp_path) -> None:
+    """The fixture's metacallcli echoes a call: the first check's answer
+    holds its text, the second's does not."""
+    app = write_app(tmp_path, "app:\n  checks:\n    - call: f(1)\n      expect: call f(1)\n"
+                    "    - call: f(2)\n      expect: '42'\n", {
+                        "metacall.json": '{"language_id": "py", "scripts": ["main.py"]}',
+                        "main.py": "def f(x):\n    return x\n"})
+    result = buildx(app, *FIXTURE, tag=False)
+    assert result.returncode != 0
+    assert "smoke check: metacall.yaml:6: the check `call f(2)` answered without `42`" in \
+        result.output, result
+    assert "λ call f(2)" in result.output, result
+
+
 def test_dev_dependencies_stay_out_of_the_image(buildx, tmp_path) -> None:
     app = write_app(tmp_path, "", {
         "metacall.json": '{"language_id": "node", "scripts": ["index.js"]}',
