@@ -68,10 +68,10 @@ def find_scripts(reader: ContextReader, scan: ContextScan,
     are symbolic links point; and, for the languages they load, the first
     bytes of the app's source files (named or not: a script may load
     another that loads a language), but those .dockerignore keeps out."""
+    if declaration.app is None and not scan.manifests:
+        return replace(scan, existing_scripts=frozenset())  # no app: nothing to look for
     scripts = scan.named_scripts(declaration)
     found = reader.find(scripts) if scripts else {}
-    if not scripts and declaration.app is None and not scan.manifests:
-        return replace(scan, existing_scripts=frozenset())  # no app: no sources to read
     sources = {**reader.find(SOURCE_PATTERNS, ignored_patterns()), **found}
     readable = sorted(path for path, info in sources.items()
                       if not info.link and scan.dockerignore.excluded_by(path) is None)

@@ -29,8 +29,8 @@ class ContextScan:
     script_links: Mapping[str, str] = field(default_factory=dict)
     # The contents of dependency files, when the caller read them (lint).
     texts: Mapping[str, bytes] = field(default_factory=dict)
-    # The named scripts' first bytes (limits.SCRIPT_BYTES), where they
-    # load other languages.
+    # The first bytes (limits.SCRIPT_BYTES) of the app's sources, named
+    # or not (frontend.scan), where they load other languages.
     script_texts: Mapping[str, bytes] = field(default_factory=dict)
 
     @cached_property

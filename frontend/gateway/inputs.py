@@ -50,7 +50,7 @@ class Inputs:
     disabled: Mapping[str, str] = field(default_factory=dict)
 
     @property
-    def declaration(self) -> ParsedDeclaration:
+    def parsed_declaration(self) -> ParsedDeclaration:
         assert self.parsed is not None, "a route that needs nothing has no declaration"
         return self.parsed
 

@@ -46,11 +46,11 @@ def _build(bridge: Bridge, inputs: Inputs, clock: Clock) -> None:
             + ["Layers are then not shared between languages or images; Docker's "
                "containerd image store enables MergeOp/DiffOp."],
         )
-    facts = take_prebuilt(bridge, inputs.declaration, inputs.request, inputs.facts)
+    facts = take_prebuilt(bridge, inputs.parsed_declaration, inputs.request, inputs.facts)
     clock.mark("prebuilt")
     wait_for(inputs.loads)
     clock.mark("loads")
-    solve_platforms(bridge, inputs.declaration, inputs.request, facts, clock)
+    solve_platforms(bridge, inputs.parsed_declaration, inputs.request, facts, clock)
 
 
 def _facts(inputs: Inputs) -> BuildFacts:
@@ -75,15 +75,15 @@ ROUTES: dict[str, Route] = {
     BUILD: Route("Build the target", Needs.FACTS, _build),
     DESCRIBE: Route("List available subrequest types", Needs.NOTHING, _describe),
     TARGETS: Route("List all targets current build supports", Needs.CONTEXT,
-                   lambda bridge, inputs, clock: targets(list_targets(inputs.declaration,
+                   lambda bridge, inputs, clock: targets(list_targets(inputs.parsed_declaration,
                                                                       _facts(inputs)))),
     OUTLINE: Route("List the build's inputs: languages, contexts, secrets, manifests, "
                    "build args", Needs.FACTS,
                    lambda bridge, inputs, clock: outline(Inspection(
-                       inputs.declaration, _facts(inputs), inputs.request)),
+                       inputs.parsed_declaration, _facts(inputs), inputs.request)),
                    version=OUTLINE_VERSION),
     LINT: Route("Check the declaration and the app for likely mistakes", Needs.FACTS,
-                lambda bridge, inputs, clock: lint(inputs.declaration, _facts(inputs),
+                lambda bridge, inputs, clock: lint(inputs.parsed_declaration, _facts(inputs),
                                                    inputs.request),
                 reads_texts=True),
 }
