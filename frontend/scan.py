@@ -17,7 +17,7 @@ from frontend.declaration import Declaration, DeclarationError
 from frontend.declaration.context import ContextScan
 from frontend.declaration.dockerignore import FILENAME as DOCKERIGNORE_FILE
 from frontend.declaration.manifests import is_manifest
-from frontend.plan.app import context_patterns, ignored_patterns
+from frontend.plan.app import context_patterns, ignored_patterns, read_by_plan
 
 # The sources read for the languages they load: those of the languages whose
 # ports load others.
@@ -47,8 +47,9 @@ class ContextReader(Protocol):
 
 
 def scan_files(reader: ContextReader, *, with_texts: bool = False) -> ContextScan:
-    """The context's manifests, dependency files and .dockerignore; with
-    `with_texts`, the requirements files' contents too (for the lint)."""
+    """The context's manifests, dependency files and .dockerignore; the
+    texts of the dependency files that may hold build scripts; with
+    `with_texts`, the requirements files' too (for the lint)."""
     files = reader.list()
     check_context_limits(files)
     return ContextScan(
@@ -58,7 +59,7 @@ def scan_files(reader: ContextReader, *, with_texts: bool = False) -> ContextSca
         reader.read(DOCKERIGNORE_FILE, limits.DECLARATION_BYTES).decode(errors="replace")
         if DOCKERIGNORE_FILE in files else "",
         texts={path: reader.read(path, limits.MANIFEST_BYTES) for path in sorted(files)
-               if with_texts and path.endswith("requirements.txt")},
+               if read_by_plan(path) or (with_texts and path.endswith("requirements.txt"))},
     )
 
 

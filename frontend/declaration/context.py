@@ -27,7 +27,8 @@ class ContextScan:
     # where those that are symbolic links point.
     existing_scripts: frozenset[str] | None = None
     script_links: Mapping[str, str] = field(default_factory=dict)
-    # The contents of dependency files, when the caller read them (lint).
+    # The contents of the dependency files the plan reads (build scripts),
+    # and of others when the caller read them (lint).
     texts: Mapping[str, bytes] = field(default_factory=dict)
     # The first bytes (limits.SCRIPT_BYTES) of the app's sources, named
     # or not (frontend.scan), where they load other languages.

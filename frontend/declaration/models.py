@@ -157,6 +157,9 @@ class AppOptions(StrictModel):
     user: str | None = Field(None, description=(
         "Who the app runs as, like app, 1000 or 1000:1000 (`root` included). Default: "
         "metacall (uid 1000)."))
+    build: bool = Field(True, description=(
+        "Run the app's build scripts (package.json's `build`) after installing its "
+        "dependencies, offline, within `install-timeout`."))
     smoke_check: bool = Field(True, description=(
         "Load every script with MetaCall at build time."))
     smoke_check_timeout: int = Field(60, gt=0, le=3600, description=(

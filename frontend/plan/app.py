@@ -3,15 +3,16 @@
 As MetaCall's FaaS reads an app: manifests (`metacall.json`,
 `metacall-<name>.json`) anywhere in the context name the language and the
 scripts; every dependency file of a language the image has (requirements.txt,
-package.json, Gemfile) is installed in its own folder. The declaration's
-`app` keys override these choices.
+package.json, Gemfile) is installed in its own folder, and then the app's
+build script (package.json's `build`) runs there. The declaration's `app`
+keys override these choices.
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from frontend import limits
 from frontend.declaration import AppOptions, DeclarationError, Language, ParsedDeclaration
@@ -25,9 +26,21 @@ from frontend.plan.recipe import cli_provider, recipe_for
 
 
 @dataclass(frozen=True)
+class BuildOutput:
+    """A script to load that the context lacks and the build must write."""
+
+    path: str  # relative to the dependency file's folder
+    missing: str  # the error when the build did not write it
+
+
+@dataclass(frozen=True)
 class Dependency:
     language: Language
     file: str  # relative to the context root
+    # The command that builds the app in the file's folder once the
+    # dependencies are installed, and the scripts it must write.
+    build: str | None = None
+    outputs: tuple[BuildOutput, ...] = ()
 
     @property
     def folder(self) -> str:
@@ -63,6 +76,14 @@ def context_patterns() -> list[str]:
     return [DOCKERIGNORE, *(f"**/{name}" for name in names)]
 
 
+def read_by_plan(path: str) -> bool:
+    """Whether the plan reads the file's text: a dependency file that may
+    hold a build script."""
+    name = posixpath.basename(path)
+    return any(installer.build_script is not None and name in installer.files
+               for installer in (recipe_for(tag).installer for tag in Language) if installer)
+
+
 def ignored_patterns() -> list[str]:
     return [f"**/{folder}" for folder in IGNORED_FOLDERS]
 
@@ -92,14 +113,18 @@ def plan_app(parsed: ParsedDeclaration, files: ContextScan) -> AppPlan | None:
                                "are loaded", parsed.lines_of("app", "scripts")[0])
     image_languages = tuple(dict.fromkeys([*languages, cli_provider(languages)]))
     dockerignore = files.dockerignore
-    _check_scripts(manifests, scripts, files, dockerignore, declared_at)
     overrides = app.dependencies if app is not None else {}
-    dependencies = tuple(
-        dependency for tag in image_languages
+    builds = app is None or app.build
+    dependencies = [
+        _with_build_script(dependency, files) if builds else dependency
+        for tag in image_languages
         for dependency in ([Dependency(tag, overrides[tag])] if tag in overrides
                            else _dependency_files(tag, files.files))
-    )
-    return AppPlan(image_languages, {t: s for t, s in scripts.items() if s}, dependencies,
+    ]
+    outputs = _check_scripts(manifests, scripts, files, dockerignore, declared_at,
+                             [d for d in dependencies if d.build is not None])
+    dependencies = [replace(d, outputs=tuple(outputs.get(d.file, ()))) for d in dependencies]
+    return AppPlan(image_languages, {t: s for t, s in scripts.items() if s}, tuple(dependencies),
                    dockerignore, files.loads)
 
 
@@ -161,15 +186,39 @@ def _dependency_files(tag: Language, files: frozenset[str]) -> list[Dependency]:
     return [Dependency(tag, chosen[folder]) for folder in sorted(chosen)]
 
 
+def _with_build_script(dependency: Dependency, files: ContextScan) -> Dependency:
+    """The dependency, with its build script when its file has one."""
+    installer = recipe_for(dependency.language).installer
+    text = files.texts.get(dependency.file)
+    if installer is None or installer.build_script is None or text is None:
+        return dependency
+    return replace(dependency, build=installer.build_script(text))
+
+
 def _check_scripts(manifests: Sequence[Manifest], scripts: Mapping[Language, tuple[str, ...]],
                    files: ContextScan, dockerignore: DockerIgnore,
-                   declared_at: Mapping[str, int]) -> None:
-    """Every script to load exists and reaches the image."""
+                   declared_at: Mapping[str, int],
+                   builds: Sequence[Dependency]) -> dict[str, list[BuildOutput]]:
+    """Every script to load exists and reaches the image, or else a build
+    script in its folder or above may write it: what each build must
+    write, by dependency file."""
     named_in = {script: manifest for manifest in manifests for script in manifest.scripts}
+    outputs: dict[str, list[BuildOutput]] = {}
     for script in (s for names in scripts.values() for s in names):
         pattern = dockerignore.excluded_by(script)
         link = files.script_links.get(script)
+        manifest = named_in.get(script)
         if files.existing_scripts is not None and script not in files.existing_scripts:
+            build = _build_writing(script, builds)
+            if build is not None:
+                where = (f"{manifest.file}:{manifest.scripts_line}: names" if manifest else
+                         f"the declaration's line {declared_at.get(script, 0)}: `app.scripts` "
+                         "names")
+                outputs.setdefault(build.file, []).append(BuildOutput(
+                    posixpath.relpath(script, build.folder or "."),
+                    f"{where} `{script}`, which is not in the build context, and "
+                    f"`{build.build}` in {build.folder or '.'} did not write it"))
+                continue
             problem = "which is not in the build context"
         elif link is not None and outside_context(posixpath.join(posixpath.dirname(script),
                                                                   link)):
@@ -179,9 +228,16 @@ def _check_scripts(manifests: Sequence[Manifest], scripts: Mapping[Language, tup
                        "of the image")
         else:
             continue
-        manifest = named_in.get(script)
         if manifest is None:
             raise DeclarationError(f"`app.scripts` names `{script}`, {problem}",
                                    declared_at.get(script, 0))
         raise DeclarationError(f"names `{script}`, {problem}", manifest.scripts_line,
                                source=manifest.source)
+    return outputs
+
+
+def _build_writing(script: str, builds: Sequence[Dependency]) -> Dependency | None:
+    """The build in the script's folder, or else the nearest above it."""
+    above = [build for build in builds
+             if not build.folder or script.startswith(f"{build.folder}/")]
+    return max(above, key=lambda build: len(build.folder), default=None)

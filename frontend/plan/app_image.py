@@ -6,6 +6,7 @@ before the image is returned.
 from __future__ import annotations
 
 import posixpath
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,13 +43,23 @@ class AppSource:
     declaration_file: str
 
 
-def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource,
-                     limit: int) -> InstalledFiles:
+@dataclass(frozen=True)
+class DependencyLayers:
+    """What one dependency file adds: its installed dependencies, and what
+    the app's build script wrote (on top of the app's files)."""
+
+    installed: InstalledFiles
+    built: InstalledFiles | None = None
+
+
+def dependency_layers(runtime: Runtime, dependency: Dependency, app: AppSource,
+                      limit: int) -> DependencyLayers:
     """One dependency file's install, in its own folder of the app, on a
     branch that has the installer (pip, npm, bundler): only what the install
     wrote reaches the image, and only the file (and its lockfile) keys its
-    cache. The install (which runs the app's own build scripts) stops after
-    `limit` seconds."""
+    cache. The install (which runs the packages' own scripts) stops after
+    `limit` seconds; so does the app's build script, which runs offline on
+    the app's files of that folder."""
     tag = dependency.language
     installer = recipe_for(tag).installer
     if installer is None:
@@ -67,22 +78,51 @@ def dependency_layer(runtime: Runtime, dependency: Dependency, app: AppSource,
     prepared = with_installer.copy(app.dependency_files, "/", APP_PATH, include=inputs,
                                    name=f"[{tag}] add {', '.join(inputs)}")
     name = posixpath.basename(dependency.file)
-    command = installer.command(name, beside)
+    command = installer.command(name, beside, dependency.build is not None)
     tool = installer.tool_of(command)
     where = posixpath.join(APP_PATH, folder) if folder else APP_PATH
+    caches = [CacheMount(dest=path, cache_id=cache_id)
+              for path, cache_id in installer.cache_mounts(tag)]
     installed = build.run(
         prepared, within_limit(command), name=f"install {dependency.file} with `{tool}`",
         cwd=where, args=[str(limit), dependency.file, name],
-        mounts=[
-            *(CacheMount(dest=path, cache_id=cache_id)
-              for path, cache_id in installer.cache_mounts(tag)),
-            *(SecretMount(dest=path, secret_id=secret_id)
-              for secret_id, path in installer.secrets),
-        ],
+        mounts=[*caches, *(SecretMount(dest=path, secret_id=secret_id)
+                           for secret_id, path in installer.secrets)],
     )
     paths = tuple(posixpath.join(where, path) for path in installer.paths)
-    return InstalledFiles(f"[{tag}] dependencies from {dependency.file}", prepared, installed,
-                          paths)
+    title = f"[{tag}] dependencies from {dependency.file}"
+    if dependency.build is None:
+        return DependencyLayers(InstalledFiles(title, prepared, installed, paths))
+    # The build reads the app's files of the folder, with every dependency
+    # mounted where the install put them (what the build writes there is
+    # thrown away); the image gets what it wrote in the folder, and the
+    # dependencies pruned to what runs.
+    sources = with_installer.copy(app.files, f"/{folder}", where,
+                                  exclude=[app.declaration_file, *installer.paths],
+                                  name=f"[{tag}] add the app's files in {folder or '.'}")
+    built = build.run(
+        sources, within_limit(f"{dependency.build}{_check_outputs(dependency)}",
+                              doing="building the app beside"),
+        name=f"build the app in {folder or '.'} with `{dependency.build}`", cwd=where,
+        args=[str(limit), dependency.file], network=False,
+        mounts=[BindMount(dest=path, source=installed, selector=path, readonly=False)
+                for path in paths],
+    )
+    # Offline: what the prune reads of the registry, the install cached.
+    pruned = build.run(installed, installer.prune, name=f"prune {dependency.file} with "
+                       f"`{installer.tool_of(installer.prune)}`", cwd=where, network=False,
+                       mounts=caches)
+    return DependencyLayers(InstalledFiles(title, prepared, pruned, paths),
+                            InstalledFiles(f"[{tag}] built in {folder or '.'}", sources, built,
+                                           (where,)))
+
+
+def _check_outputs(dependency: Dependency) -> str:
+    """Shell that fails, saying which manifest named it, where the build
+    did not write a script to load."""
+    return "".join(f" && {{ [ -e {shlex.quote(output.path)} ] || "
+                   f"{{ echo {shlex.quote(output.missing)} >&2; exit 1; }}; }}"
+                   for output in dependency.outputs)
 
 
 def app_image(runtime: Runtime, app: AppSource, *, user: str, env: Sequence[str],
@@ -93,8 +133,10 @@ def app_image(runtime: Runtime, app: AppSource, *, user: str, env: Sequence[str]
     may take; `smoke_check_limit`: how long a script may take to load (None:
     no check); `checks`: (where, call, expected text) the check then makes."""
     plan = app.plan
-    dependencies = [dependency_layer(runtime, dependency, app, install_limit)
-                    for dependency in plan.dependencies]
+    layers = [dependency_layers(runtime, dependency, app, install_limit)
+              for dependency in plan.dependencies]
+    dependencies = [layer.installed for layer in layers]
+    built = [layer.built for layer in layers if layer.built is not None]
     # The launcher's and the smoke check's metacallcli comes with the CLI files.
     assembled = runtime.core.steps.run(
         runtime.assemble(dependencies, cli=True, name="app"),
@@ -110,8 +152,11 @@ def app_image(runtime: Runtime, app: AppSource, *, user: str, env: Sequence[str]
     ).mkdir("/usr/local/bin", name="[app] create /usr/local/bin").mkfile(
         LAUNCHER_PATH, launcher(plan.loads), mode=0o755, name="[app] write the launcher",
     )
+    if built:  # what the build scripts wrote wins over the context's files
+        app_files = compose(app_files, built, merge_diff=runtime.core.inputs.merge_diff,
+                            name="[app] add what the build scripts wrote")
     # The app's files go on top of the finished image: editing a script
-    # re-runs only this merge and the smoke check.
+    # re-runs only this merge and the smoke check (and the build scripts).
     image = compose(assembled, [FilesLayer("[app] add", app_files, (APP_PATH, LAUNCHER_PATH))],
                     merge_diff=runtime.core.inputs.merge_diff,
                     name="[app] add the app to the image")

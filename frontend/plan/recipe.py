@@ -98,19 +98,25 @@ class Installer:
     preferred first, and the lockfiles beside them; the installer's Debian
     packages; where it installs (all the image gets of it: absolute, or
     relative to the file's folder) and the caches and credentials (BuildKit
-    secrets by id, mounted at a path) it uses. `command(name, beside)` is the
-    shell command run in the file's folder, with the file's name as "$1";
-    `tool` names what installs, for the step's name (default: the
-    command's first two words past any VAR=value)."""
+    secrets by id, mounted at a path) it uses. `command(name, beside,
+    building)` is the shell command run in the file's folder, with the
+    file's name as "$1" (`building`: the app's build script runs next, and
+    needs what only builds use); `tool` names what installs, for the step's
+    name (default: the command's first two words past any VAR=value).
+    `build_script(text)` is, from the file's contents, the command that
+    builds the app from its sources, if it has one (package.json's `build`
+    script); `prune` then removes what only the build needed."""
 
     files: tuple[str, ...]
     packages: tuple[str, ...]
     paths: tuple[str, ...]
-    command: Callable[[str, frozenset[str]], str]
+    command: Callable[[str, frozenset[str], bool], str]
     locks: tuple[str, ...] = ()
     caches: tuple[str, ...] = ()
     secrets: tuple[tuple[str, str], ...] = ()
     tool: str = ""
+    build_script: Callable[[bytes], str | None] | None = None
+    prune: str = ""
 
     def tool_of(self, command: str) -> str:
         words = itertools.dropwhile(ENV_ASSIGNMENT.match, command.split())

@@ -163,16 +163,17 @@ wait "$cli"
 """.encode()
 
 
-def within_limit(command: str) -> str:
+def within_limit(command: str, doing: str = "installing") -> str:
     """`command` (which reads its arguments as $1…) stopped after a time
     limit: the step's arguments are LIMIT FILE, then the command's; past the
-    limit the step fails saying which file's install took too long."""
+    limit the step fails saying which file's install (or what `doing`)
+    took too long."""
     return (
         'limit=$1 file=$2; shift 2\n'
         f'timeout -k 10 "$limit" /bin/sh -c {shlex.quote(command)} install "$@" || {{\n'
         '\tstatus=$?\n'
         '\tif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then\n'
-        '\t\techo "installing $file took longer than $limit s (app.install-timeout)" >&2\n'
+        f'\t\techo "{doing} $file took longer than $limit s (app.install-timeout)" >&2\n'
         '\tfi\n'
         '\texit "$status"\n'
         '}\n'

@@ -170,6 +170,39 @@ def test_dev_dependencies_stay_out_of_the_image(buildx, tmp_path) -> None:
     assert "is-odd" not in output, output
 
 
+def test_the_build_script_writes_the_script_the_manifest_names(buildx, tmp_path) -> None:
+    """examples/ts-build-app: `npm run build` (tsc) writes dist/index.js,
+    which the smoke check loads; the fixture's metacallcli cannot call, so
+    its checks are left to the real-core tests."""
+    app = example_copy("ts-build-app", tmp_path / "app")
+    (app / "metacall.yaml").write_text(SYNTAX)
+    result = buildx(app, *FIXTURE)
+    assert result.returncode == 0, result
+    assert "[node] build the app in . with `npm run build`" in result.output, result
+    code, output = run_image(result.tag, ["-c", "ls /app/dist /app/node_modules"],
+                             entrypoint="/bin/sh")
+    assert code == 0, output
+    assert "index.js" in output and "is-number" in output, output
+    assert "typescript" not in output, output  # the build's devDependency, pruned
+
+
+def test_a_script_the_build_does_not_write_fails_naming_the_manifest(buildx, tmp_path) -> None:
+    app = example_copy("ts-build-app", tmp_path / "app")
+    (app / "metacall.yaml").write_text(SYNTAX)
+    (app / "metacall.json").write_text('{\n  "language_id": "node",\n'
+                                       '  "scripts": ["dist/main.js"]\n}\n')
+    result = buildx(app, *FIXTURE, tag=False)
+    assert result.returncode != 0
+    assert ("metacall.json:3: names `dist/main.js`, which is not in the build context, and "
+            "`npm run build` in . did not write it") in result.output, result
+    # With build scripts off, the plan refuses it before anything builds.
+    (app / "metacall.yaml").write_text(SYNTAX + "app:\n  build: false\n")
+    result = buildx(app, *FIXTURE, tag=False)
+    assert result.returncode != 0
+    assert "names `dist/main.js`, which is not in the build context" in result.output, result
+    assert "npm run build" not in result.output, result
+
+
 def test_an_install_that_never_finishes_fails_within_the_limit(buildx, tmp_path) -> None:
     # npm runs the app's own preinstall script: one that never ends.
     app = write_app(tmp_path, "app:\n  install-timeout: 5\n", {

@@ -124,6 +124,8 @@ APP_CALLS = {
     "node-loads-py-app": ('call greet("ada")', ["node asked python: ADA! (six 1.16.0)"]),
     # Only the syntax line; uv.lock's versions, without its dev group.
     "uv-app": ("call versions()", ["six 1.16.0"]),
+    # `npm run build` (tsc) writes the script the manifest names.
+    "ts-build-app": ('call describe("x")', ["x is not a number (built by tsc)"]),
     # Only the syntax line; the smoke check loads Ruby with stdin a pipe.
     "rb-app": ('call hello("x")', ["hello x from Ruby 3."]),
     "polyglot-app": ("call python_asks_node(3)\ncall node_asks_python(21)",

@@ -12,7 +12,15 @@ from frontend.declaration.dockerignore import DockerIgnore
 from frontend.declaration.manifests import read_manifest
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.app import AppPlan, Dependency, plan_app
-from tests.unit.definitions import HEAD, compile_text, names, op_named, ops_of, program_of
+from tests.unit.definitions import (
+    HEAD,
+    compile_text,
+    digest_named,
+    names,
+    op_named,
+    ops_of,
+    program_of,
+)
 
 
 def manifest(tag: str, *scripts: str, path: str = ".") -> bytes:
@@ -342,3 +350,84 @@ def test_python_installs_what_the_lock_says(manifest_file: str, beside: tuple[st
     definition = compile_text("", None, facts=BuildFacts(context=context)).definition
     step = op_named(definition, f"[py] install {manifest_file} with `pip install`")
     assert expected in program_of(definition, step)
+
+
+BUILDS_TO_DIST = b'{"scripts": {"build": "tsc"}, "devDependencies": {"typescript": "^5"}}'
+NAMES_DIST = {"metacall.json": manifest("node", "dist/index.js")}
+
+
+def building(*names: str, manifests: dict[str, bytes], package_json: bytes = BUILDS_TO_DIST,
+             folder: str = "") -> ContextScan:
+    """A context whose package.json (in `folder`) has a build script, and
+    whose manifest names dist/index.js, which the context lacks."""
+    path = f"{folder}/package.json" if folder else "package.json"
+    context = files(path, *names, manifests=manifests)
+    return replace(context, texts={path: package_json},
+                   existing_scripts=frozenset(names) - {path})
+
+
+def test_a_script_the_build_writes_need_not_be_in_the_context() -> None:
+    app = plan("", building(manifests=NAMES_DIST))
+    assert app is not None
+    (npm,) = app.dependencies
+    assert npm.build == "npm run build"
+    assert [output.path for output in npm.outputs] == ["dist/index.js"]
+    assert npm.outputs[0].missing == (
+        "metacall.json:1: names `dist/index.js`, which is not in the build context, and "
+        "`npm run build` in . did not write it")
+
+
+def test_the_nearest_build_above_a_script_must_write_it() -> None:
+    context = building("web/src/main.ts", folder="web",
+                       manifests={"web/metacall.json": manifest("node", "dist/main.js")})
+    app = plan("", context)
+    assert app is not None
+    (npm,) = app.dependencies
+    assert npm.file == "web/package.json"
+    assert [output.path for output in npm.outputs] == ["dist/main.js"]
+
+
+@pytest.mark.parametrize(("text", "package_json"), [
+    ("app:\n  build: false\n", BUILDS_TO_DIST),
+    ("", b'{"scripts": {"start": "node ."}}'),
+    ("", b"{not json"),
+])
+def test_without_a_build_script_a_missing_script_is_an_error(text: str,
+                                                             package_json: bytes) -> None:
+    context = building(manifests=NAMES_DIST, package_json=package_json)
+    error = error_of(text, context)
+    assert error.message == "names `dist/index.js`, which is not in the build context"
+    assert error.source is not None and error.source.filename == "metacall.json"
+
+
+def test_the_build_runs_offline_on_the_apps_files_and_its_outputs_top_the_image() -> None:
+    context = building("src/index.ts", manifests=NAMES_DIST)
+    definition = compile_text("", None, facts=BuildFacts(context=context)).definition
+    # Every dependency for the build, then only production ones for the image.
+    install = op_named(definition, "[node] install package.json with `npm install`")
+    assert "npm install && rm -rf node_modules/metacall" in program_of(definition, install)
+    build = op_named(definition, "[node] build the app in . with `npm run build`")
+    assert build.exec.network == pb.NONE
+    assert build.exec.meta.cwd == "/app"
+    program = program_of(definition, build)
+    assert "npm run build && { [ -e dist/index.js ] || { echo " in program
+    assert "metacall.json:1: names `dist/index.js`" in program
+    assert "building the app beside $file took longer" in program
+    # The install's node_modules, mounted where the build runs.
+    assert [m.dest for m in build.exec.mounts if m.dest.endswith("node_modules")] == [
+        "/app/node_modules"]
+    prune = op_named(definition, "[node] prune package.json with `npm prune`")
+    assert prune.exec.network == pb.NONE
+    layer = op_named(definition, "[node] dependencies from package.json: /app/node_modules")
+    assert digest_named(definition, "[node] prune package.json with `npm prune`") in {
+        i.digest for i in ops_of(definition)[layer.inputs[0].digest].inputs}
+    sources = op_named(definition, "[node] add the app's files in .")
+    assert {"metacall.yaml", "node_modules"} <= set(sources.file.actions[0].copy.exclude_patterns)
+    op_named(definition, "[app] add what the build scripts wrote")
+
+
+def test_no_build_script_no_build_step() -> None:
+    context = building("index.js", manifests={"metacall.json": manifest("node", "index.js")},
+                       package_json=b"{}")
+    compiled = compile_text("", None, facts=BuildFacts(context=context))
+    assert not any("build the app" in name for name in names(compiled.definition).values())

@@ -46,7 +46,7 @@ PIPFILE_WITHOUT_LOCK = ("echo \"Pipfile has no Pipfile.lock beside it: lock it (
                         "or give a requirements.txt\" >&2 && exit 1")
 
 
-def pip_install(manifest: str, beside: frozenset[str]) -> str:
+def pip_install(manifest: str, beside: frozenset[str], building: bool) -> str:
     if manifest == "requirements.txt":
         install = f'{PIP_INSTALL} -r "$1"'
     elif manifest == "Pipfile":

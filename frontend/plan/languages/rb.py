@@ -21,7 +21,7 @@ class Ruby(Recipe):
         files=("Gemfile",), locks=("Gemfile.lock",), packages=("ruby", "ruby-bundler"),
         paths=("/var/lib/gems",), secrets=(("bundle-config", "/root/.bundle/config"),),
         # The Gemfile's development and test groups stay out of the image.
-        command=lambda manifest, present: "BUNDLE_WITHOUT=development:test bundle install",
+        command=lambda manifest, beside, building: "BUNDLE_WITHOUT=development:test bundle install",
     )
 
     def build_dependencies(self, deps: State, build: LanguageSteps) -> State:
