@@ -170,6 +170,23 @@ def test_dev_dependencies_stay_out_of_the_image(buildx, tmp_path) -> None:
     assert "is-odd" not in output, output
 
 
+CHECKED_EXAMPLES = sorted(path.parent.name for path in EXAMPLES.glob("*/metacall.yaml")
+                          if "checks:" in path.read_text())
+
+
+@pytest.mark.parametrize("example", CHECKED_EXAMPLES)
+def test_an_example_with_checks_builds_from_the_syntax_line_alone(buildx, tmp_path,
+                                                                  example) -> None:
+    """The build passes only once the smoke check has loaded every script
+    (perhaps cached from another test's build); the fixture's metacallcli
+    cannot call a function, so the checks' answers are the real-core
+    tests' part."""
+    app = example_copy(example, tmp_path / "app")
+    (app / "metacall.yaml").write_text(SYNTAX)
+    result = buildx(app, *FIXTURE, tag=False)
+    assert result.returncode == 0, result
+
+
 def test_the_build_script_writes_the_script_the_manifest_names(buildx, tmp_path) -> None:
     """examples/ts-build-app: `npm run build` (tsc) writes dist/index.js,
     which the smoke check loads; the fixture's metacallcli cannot call, so
