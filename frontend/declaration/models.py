@@ -135,6 +135,13 @@ class AppCheck(StrictModel):
         return value
 
 
+class ServeLimits(StrictModel):
+    """What the server takes from a request."""
+
+    body_bytes: int = Field(1024 * 1024, gt=0, le=1024 * 1024 * 1024, description=(
+        "The largest request body, in bytes; a larger one is refused with 413."))
+
+
 class AppOptions(StrictModel):
     """The user's application: its scripts, dependencies and how it starts.
     Scripts and dependency files found in the context are the defaults."""
@@ -167,6 +174,18 @@ class AppOptions(StrictModel):
     install_timeout: int = Field(1800, gt=0, le=86400, description=(
         "Seconds one dependency file's install (pip, npm, bundler, with the app's own build "
         "scripts) may take before the build stops, naming the file."))
+    serve: Literal["repl", "faas", "openwhisk"] = Field("repl", description=(
+        "What the image's entrypoint does: `repl` loads the scripts into metacallcli's REPL "
+        "(stdin); `faas` serves MetaCall FaaS's HTTP API on PORT (9000); `openwhisk` serves "
+        "OpenWhisk's action protocol (/init, /run) on 8080."))
+    name: str = Field("app", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", description=(
+        "The app's name (its suffix) in the FaaS's /api/inspect."))
+    main: str | None = Field(None, pattern=r"^[A-Za-z_$][A-Za-z0-9_$.]*$", description=(
+        "The function OpenWhisk's /run calls with the activation's value (serve: openwhisk)."))
+    call_timeout: int = Field(60, gt=0, le=3600, description=(
+        "Seconds a served call may take before it is answered with 504."))
+    serve_limits: ServeLimits = Field(default_factory=ServeLimits, description=(
+        "Limits on what the server takes from a request."))
     checks: tuple[AppCheck, ...] = Field((), max_length=100, description=(
         "Calls the smoke check makes once every script has loaded (no network, as the "
         "app's user), with text each answer must contain: a wrong answer fails the build."))
@@ -188,6 +207,18 @@ class AppOptions(StrictModel):
         if self.checks and not self.smoke_check:
             raise ValueError("`checks` run in the smoke check: `smoke-check: false` turns "
                              "them off too; remove one of them")
+        return self
+
+    @model_validator(mode="after")
+    def _serving(self) -> AppOptions:
+        if self.serve == "openwhisk" and self.main is None:
+            raise ValueError("`serve: openwhisk` needs `main`: the function /run calls")
+        if self.main is not None and self.serve != "openwhisk":
+            raise ValueError("`main` is the function OpenWhisk's /run calls: it needs "
+                             "`serve: openwhisk`")
+        if self.command and self.serve != "repl":
+            raise ValueError(f"`command` replaces the entrypoint that serves (`serve: "
+                             f"{self.serve}`): remove one of them")
         return self
 
     @field_validator("user")

@@ -16,6 +16,7 @@ from frontend.plan.compose import FilesLayer, InstalledFiles, compose
 from frontend.plan.layout import APP_PATH, APP_USER, LAUNCHER_PATH
 from frontend.plan.recipe import recipe_for
 from frontend.plan.runtime import Runtime
+from frontend.plan.serving import SERVER_DIR, SERVER_SCRIPT, Serving
 from frontend.plan.shell import ADD_APP_USER, APT_CLEAN, apt_install, launcher, within_limit
 from frontend.plan.smoke_check import SMOKE_CHECK, smoke_check_args
 
@@ -127,11 +128,14 @@ def _check_outputs(dependency: Dependency) -> str:
 
 def app_image(runtime: Runtime, app: AppSource, *, user: str, env: Sequence[str],
               install_limit: int, smoke_check_limit: int | None,
-              checks: Sequence[tuple[str, str, str]] = ()) -> AppImage:
+              checks: Sequence[tuple[str, str, str]] = (),
+              serving: Serving | None = None) -> AppImage:
     """`user` and `env`: who the app runs as, with what environment (the
     smoke check too); `install_limit`: how long a dependency file's install
     may take; `smoke_check_limit`: how long a script may take to load (None:
-    no check); `checks`: (where, call, expected text) the check then makes."""
+    no check); `checks`: (where, call, expected text) the check then makes;
+    `serving`: how the image serves the app, if not through the REPL (the
+    smoke check then loads the server too, on a free port)."""
     plan = app.plan
     layers = [dependency_layers(runtime, dependency, app, install_limit)
               for dependency in plan.dependencies]
@@ -146,18 +150,24 @@ def app_image(runtime: Runtime, app: AppSource, *, user: str, env: Sequence[str]
     # (node_modules beside package.json).
     replaced = [posixpath.relpath(path, APP_PATH) for layer in dependencies
                 for path in layer.paths if path.startswith(f"{APP_PATH}/")]
+    server = None if serving is None else SERVER_SCRIPT
     app_files = State().copy(
         app.files, "/", APP_PATH, exclude=[app.declaration_file, *replaced],
         name="[app] add the app's files",
     ).mkdir("/usr/local/bin", name="[app] create /usr/local/bin").mkfile(
-        LAUNCHER_PATH, launcher(plan.loads), mode=0o755, name="[app] write the launcher",
+        LAUNCHER_PATH, launcher(plan.loads, server), mode=0o755,
+        name="[app] write the launcher",
     )
+    paths: tuple[str, ...] = (APP_PATH, LAUNCHER_PATH)
+    if serving is not None:
+        app_files = serving.add_files(app_files, plan.loads)
+        paths += (SERVER_DIR,)
     if built:  # what the build scripts wrote wins over the context's files
         app_files = compose(app_files, built, merge_diff=runtime.core.inputs.merge_diff,
                             name="[app] add what the build scripts wrote")
     # The app's files go on top of the finished image: editing a script
     # re-runs only this merge and the smoke check (and the build scripts).
-    image = compose(assembled, [FilesLayer("[app] add", app_files, (APP_PATH, LAUNCHER_PATH))],
+    image = compose(assembled, [FilesLayer("[app] add", app_files, paths)],
                     merge_diff=runtime.core.inputs.merge_diff,
                     name="[app] add the app to the image")
     if smoke_check_limit is None:
@@ -172,8 +182,14 @@ def app_image(runtime: Runtime, app: AppSource, *, user: str, env: Sequence[str]
     mounts += [BindMount(dest=path, source=layer.after, selector=path)
                for layer in dependencies for path in layer.paths
                if path.startswith(f"{APP_PATH}/")]
+    loads = plan.loads
+    if serving is not None:
+        mounts.append(BindMount(dest=SERVER_DIR, source=app_files, selector=SERVER_DIR))
+        loads = [*loads, ("node", SERVER_SCRIPT)]
+        # Any free port of the check's own network.
+        env = [*(item for item in env if not item.startswith("PORT=")), "PORT=0"]
     check = runtime.core.steps.run(
-        assembled, SMOKE_CHECK, args=smoke_check_args(plan.loads, smoke_check_limit, checks),
+        assembled, SMOKE_CHECK, args=smoke_check_args(loads, smoke_check_limit, checks),
         name="[app] smoke check: load every script with MetaCall", cwd=APP_PATH,
         mounts=mounts, network=False, user=user, env=env,
     )

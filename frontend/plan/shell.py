@@ -132,25 +132,33 @@ def _feed(lines: list[str]) -> str:
     return "printf '%s\\n' " + " ".join(shlex.quote(line) for line in lines)
 
 
-def launcher(scripts: Scripts) -> bytes:
+def launcher(scripts: Scripts, server: str | None = None) -> bytes:
     """The app's entrypoint. metacallcli given scripts runs them and exits,
     so the launcher loads them through the REPL. With stdin (a terminal or a
     pipe: `docker run -i`) the REPL reads it after the loads; without
     (`docker run -d`) the REPL exits at once and MetaCall keeps running while
     a script serves. The REPL always gets an `exit`: at the end of its input
-    without one, core's REPL fails. As PID 1 it passes `docker stop`'s
-    signal on."""
+    without one, core's REPL fails. With a `server` (a Node.js script), it
+    is loaded last and the REPL's input stays open, unread by anyone else:
+    the server runs calls through the REPL. As PID 1 it passes `docker
+    stop`'s signal on."""
+    if server is None:
+        start = """if [ -t 0 ] || [ -p /dev/stdin ]; then
+	exec 3<&0
+	{ loads; cat <&3; echo exit; } | metacallcli &
+else
+	{ loads; echo exit; } | metacallcli &
+fi"""
+        lines, then = _load_lines(scripts), "stdin, if any, goes to its REPL"
+    else:
+        start = "{ loads; exec sleep infinity; } | metacallcli &"
+        lines, then = _load_lines([*scripts, ("node", server)]), "then the server"
     return f"""#!/bin/sh
-# Loads the app's scripts into metacallcli; stdin, if any, goes to its REPL.
+# Loads the app's scripts into metacallcli; {then}.
 # With arguments: metacallcli ARGS.
 if [ "$#" -gt 0 ]; then exec metacallcli "$@"; fi
-loads() {{ {_feed(_load_lines(scripts))}; }}
-if [ -t 0 ] || [ -p /dev/stdin ]; then
-	exec 3<&0
-	{{ loads; cat <&3; echo exit; }} | metacallcli &
-else
-	{{ loads; echo exit; }} | metacallcli &
-fi
+loads() {{ {_feed(lines)}; }}
+{start}
 cli=$!
 stop() {{
 	kill -TERM "$cli" 2>/dev/null

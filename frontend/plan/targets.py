@@ -26,6 +26,7 @@ from frontend.plan.layout import (
 from frontend.plan.prebuilt import KEY_LABEL, LAYER_ARG, NAME_LABEL
 from frontend.plan.recipe import recipe_for
 from frontend.plan.runtime import Runtime
+from frontend.plan.serving import Serving
 from frontend.sourcemap import SourceRange
 
 
@@ -103,7 +104,8 @@ def _plan_app_image(plan: Plan) -> TargetGraph:
     checks = [(f"{plan.app.declaration_file}:{line}", check.call, check.expect)
               for check, line in zip(options.checks, plan.check_lines, strict=True)]
     image = app_image(plan.runtime, plan.app, user=options.user or APP_USER, env=env,
-                      checks=checks, install_limit=options.install_timeout, smoke_check_limit=limit)
+                      checks=checks, install_limit=options.install_timeout, smoke_check_limit=limit,
+                      serving=Serving.of(options))
     return TargetGraph(image.image, () if image.smoke_check is None else (image.smoke_check,))
 
 
@@ -130,6 +132,9 @@ def _label_layer(config: dict[str, Any], plan: Plan) -> None:
 def _apply_app_options(config: dict[str, Any], plan: Plan) -> None:
     options = plan.app_options or AppOptions()
     config["User"] = options.user or APP_USER
+    serving = Serving.of(options)
+    if serving is not None:  # its PORT first: app.env may set another
+        serving.configure(config)
     env = _env_map(config["Env"])
     env.update(options.env)
     config["Env"] = [f"{key}={value}" for key, value in env.items()]
@@ -137,9 +142,8 @@ def _apply_app_options(config: dict[str, Any], plan: Plan) -> None:
     if options.command:
         config["Entrypoint"] = list(options.command)
     if options.expose:
-        config["ExposedPorts"] = {
-            port if "/" in port else f"{port}/tcp": {} for port in options.expose
-        }
+        config.setdefault("ExposedPorts", {}).update(
+            {port if "/" in port else f"{port}/tcp": {} for port in options.expose})
 
 
 TARGETS: tuple[Target, ...] = (
