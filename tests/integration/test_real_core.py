@@ -16,6 +16,7 @@ import pytest
 
 from frontend.plan.languages.c import RUNTIME_DEVELOPMENT_PACKAGES
 from tests.conftest import ROOT, compactness_check, docker, run_image, write_app
+from tests.served import load, served
 
 CORE = os.environ.get("METACALL_CORE_SOURCE")
 pytestmark = [
@@ -314,3 +315,62 @@ def test_py_deps_and_dev_targets(buildx, tmp_path, core_contexts, target) -> Non
         check += " && ls /usr/local/lib/libpy_loader.so /usr/local/include/metacall/metacall.h"
     code, output = run_image(result.tag, ["-c", check], entrypoint="/bin/sh")
     assert code == 0, output
+
+
+def test_faas_app_serves_every_route_and_stops_at_once(buildx, core_contexts) -> None:
+    """examples/faas-app: MetaCall FaaS's API from Python and Node.js
+    functions of one image, errors, a load, the health check, docker stop."""
+    result = buildx(EXAMPLES / "faas-app", *core_contexts, timeout=BUILD_TIMEOUT)
+    assert result.returncode == 0, result
+    with served(result.tag) as server:
+        print(f"healthy after {server.wait_healthy():.1f} s")
+        calls = {
+            "/any/app/v1/call/add": (b'{"a": 2, "b": 3}', 5),
+            "/host/faas-app/v1/call/multiply": (b'{"a": 2, "b": 3}', 6),
+            # Python asking Node.js, inside a served call.
+            "/x/y/v1/call/ask_node": (b'{"name": "ada"}',
+                                      "python asked node: hello ada from Node.js"),
+            "/x/y/v1/call/double_later": (b'{"value": 21}', 42),
+            "/x/y/v1/await/double_later": (b'{"value": 21}', 42),
+            "/x/y/v1/call/later": (b'{"value": 1}', "later: 1"),
+            "/x/y/v1/call/fail": (b'{"message": "bad"}', {"error": "Error: bad"}),
+        }
+        for path, (body, expected) in calls.items():
+            assert server.request(path, body) == (200, expected), path
+        status, deployments = server.request("/api/inspect")
+        assert status == 200 and deployments[0]["suffix"] == "faas-app"
+        assert sorted(deployments[0]["packages"]) == ["node", "py"]
+        assert server.request("/x/y/v1/call/nothing")[0] == 404
+        assert server.request("/x/y/v1/call/add", b"[1, 2]")[0] == 400
+        assert server.request("/x/y/v1/call/add", b"{" + b" " * (2 << 20) + b"}")[0] == 413
+        # app.call-timeout is 5 s: a Python call that sleeps, a Node promise that never ends.
+        for path in ("/x/y/v1/call/sleep", "/x/y/v1/call/never"):
+            status, answer = server.request(path, b'{"seconds": 8}')
+            assert status == 504, answer
+        assert server.request("/api/readiness") == (200, "OK")
+        before = server.memory()
+        for path, body, expected in (("/x/y/v1/call/add", b'{"a": 1, "b": 2}', 3),
+                                     ("/x/y/v1/call/multiply", b'{"a": 2, "b": 2}', 4)):
+            done = load(server, path, body, expected, calls=2000, clients=16)
+            print(f"{path}: {done.calls} calls, {len(done.failures)} failures, "
+                  f"{done.per_second:.0f}/s, p50 {done.percentile(0.5) * 1000:.1f} ms, "
+                  f"p99 {done.percentile(0.99) * 1000:.1f} ms")
+            assert not done.failures, done.failures[:5]
+        print(f"memory before the load: {before}, after: {server.memory()}")
+        stopped = server.stop()
+        print(f"docker stop took {stopped:.2f} s")
+        assert stopped < 2
+
+
+def test_openwhisk_app_inits_and_runs_its_main(buildx, core_contexts) -> None:
+    result = buildx(EXAMPLES / "openwhisk-app", *core_contexts, timeout=BUILD_TIMEOUT)
+    assert result.returncode == 0, result
+    with served(result.tag, port=8080) as server:
+        server.wait_healthy()
+        assert server.request("/init", b'{"value": {"name": "hello", "main": "main"}}') == (
+            200, {"ok": True})
+        run = b'{"value": {"name": "ada"}, "activation_id": "a1", "namespace": "guest"}'
+        assert server.request("/run", run) == (
+            200, {"greeting": "HELLO ADA!", "activation": "a1"})
+        assert "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX" in server.logs()
+        assert server.stop() < 2

@@ -89,12 +89,11 @@ const deployment = {
 	ports: [],
 };
 
-function send(response, status, value, headers = {}) {
+function send(response, status, value) {
 	const body = JSON.stringify(value === undefined ? null : value);
 	response.writeHead(status, {
 		'Content-Type': 'application/json; charset=utf-8',
 		'Content-Length': Buffer.byteLength(body),
-		...headers,
 	});
 	response.end(body);
 }
@@ -103,25 +102,20 @@ function tooLarge() {
 	return new HttpError(413, `the request body is over ${config.bodyBytes} bytes (app.serve-limits)`);
 }
 
-// The request's body, refused past config.bodyBytes.
+// The request's body, refused past config.bodyBytes: what is past it is
+// read and dropped, so that the client, done sending, reads the refusal.
 function readBody(request) {
 	return new Promise((resolve, reject) => {
-		if (Number(request.headers['content-length'] || 0) > config.bodyBytes) {
-			reject(tooLarge());
-			return;
-		}
 		const chunks = [];
 		let size = 0;
 		request.on('data', (chunk) => {
 			size += chunk.length;
-			if (size > config.bodyBytes) {
-				request.removeAllListeners('data');
-				reject(tooLarge());
-			} else {
+			if (size <= config.bodyBytes) {
 				chunks.push(chunk);
 			}
 		});
-		request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		request.on('end', () => (size > config.bodyBytes
+			? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
 		request.on('error', reject);
 	});
 }
@@ -270,10 +264,7 @@ if (config.mode === 'openwhisk' && !functions.has(config.main)) {
 const routes = config.mode === 'openwhisk' ? openwhisk : faas;
 const server = http.createServer((request, response) => {
 	routes(request, response, new URL(request.url, 'http://localhost')).catch((error) => {
-		const status = error instanceof HttpError ? error.status : 500;
-		// Past the body limit, the connection closes instead of reading the rest.
-		send(response, status, { error: error.message || String(error) },
-			status === 413 ? { Connection: 'close' } : {});
+		send(response, error instanceof HttpError ? error.status : 500, { error: error.message || String(error) });
 	});
 });
 server.listen(Number(process.env.PORT || config.port), () => {
