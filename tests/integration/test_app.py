@@ -187,6 +187,26 @@ def test_an_example_with_checks_builds_from_the_syntax_line_alone(buildx, tmp_pa
     assert result.returncode == 0, result
 
 
+def test_a_served_example_builds_with_its_server_port_and_health_check(buildx,
+                                                                        tmp_path) -> None:
+    """examples/faas-app with the fixture core, whose metacallcli cannot run
+    the server: the image's files and config (the server's routes run in
+    tests/unit/test_server.py, the served image in the real-core tests)."""
+    app = example_copy("faas-app", tmp_path / "app")
+    (app / "metacall.yaml").write_text(SYNTAX + "app:\n  serve: faas\n  name: faas-app\n")
+    result = buildx(app, *FIXTURE)
+    assert result.returncode == 0, result
+    config = config_of(result.tag)
+    assert config["ExposedPorts"] == {"9000/tcp": {}}
+    assert "PORT=9000" in config["Env"]
+    assert config["Healthcheck"]["Test"][:3] == ["CMD", "/bin/bash", "-c"]
+    code, output = run_image(result.tag, ["-c", "cat /usr/local/lib/metacall-serve/serve.json; "
+                                          "tail -n 4 /usr/local/bin/metacall-app"],
+                             entrypoint="/bin/sh")
+    assert code == 0, output
+    assert '"name": "faas-app"' in output and "wait \"$cli\"" in output, output
+
+
 def test_the_build_script_writes_the_script_the_manifest_names(buildx, tmp_path) -> None:
     """examples/ts-build-app: `npm run build` (tsc) writes dist/index.js,
     which the smoke check loads; the fixture's metacallcli cannot call, so
