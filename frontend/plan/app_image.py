@@ -80,19 +80,19 @@ def dependency_layers(runtime: Runtime, dependency: Dependency, app: AppSource,
                                    name=f"[{tag}] add {', '.join(inputs)}")
     name = posixpath.basename(dependency.file)
     command = installer.command(name, beside, dependency.build is not None)
-    tool = installer.tool_of(command)
     where = posixpath.join(APP_PATH, folder) if folder else APP_PATH
     caches = [CacheMount(dest=path, cache_id=cache_id)
               for path, cache_id in installer.cache_mounts(tag)]
     installed = build.run(
-        prepared, within_limit(command), name=f"install {dependency.file} with `{tool}`",
+        prepared, within_limit(command.script),
+        name=f"install {dependency.file} with `{command.tool}`",
         cwd=where, args=[str(limit), dependency.file, name],
         mounts=[*caches, *(SecretMount(dest=path, secret_id=secret_id)
                            for secret_id, path in installer.secrets)],
     )
     paths = tuple(posixpath.join(where, path) for path in installer.paths)
     title = f"[{tag}] dependencies from {dependency.file}"
-    if dependency.build is None:
+    if dependency.build is None or installer.prune is None:
         return DependencyLayers(InstalledFiles(title, prepared, installed, paths))
     # The build reads the app's files of the folder, with every dependency
     # mounted where the install put them (what the build writes there is
@@ -110,9 +110,10 @@ def dependency_layers(runtime: Runtime, dependency: Dependency, app: AppSource,
                 for path in paths],
     )
     # Offline: what the prune reads of the registry, the install cached.
-    pruned = build.run(installed, installer.prune, name=f"prune {dependency.file} with "
-                       f"`{installer.tool_of(installer.prune)}`", cwd=where, network=False,
-                       mounts=caches)
+    prune = installer.prune(beside)
+    pruned = build.run(installed, prune.script,
+                       name=f"prune {dependency.file} with `{prune.tool}`", cwd=where,
+                       network=False, mounts=caches)
     return DependencyLayers(InstalledFiles(title, prepared, pruned, paths),
                             InstalledFiles(f"[{tag}] built in {folder or '.'}", sources, built,
                                            (where,)))

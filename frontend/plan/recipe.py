@@ -10,21 +10,18 @@ it holds the language's one `Recipe` subclass.
 from __future__ import annotations
 
 import importlib
-import itertools
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from frontend.declaration import DeclarationError, Language
 from frontend.llb import BindMount, Mount, State
 from frontend.plan.layout import DPKG_STATUS_DIR, METACALL_PATH
 from frontend.plan.shell import APT_CLEAN, APT_DEPENDENCY, apt_install
 from frontend.plan.steps import Steps
-
-ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 @dataclass(frozen=True)
@@ -92,6 +89,13 @@ def runtime_packages(*packages: str) -> str:
     return f"{APT_DEPENDENCY} " + apt_install(packages)
 
 
+class InstallCommand(NamedTuple):
+    """A shell command, and the tool it runs, named in its step's name."""
+
+    tool: str
+    script: str
+
+
 @dataclass(frozen=True)
 class Installer:
     """How a language installs an app's dependencies: the files it reads,
@@ -99,28 +103,23 @@ class Installer:
     packages; where it installs (all the image gets of it: absolute, or
     relative to the file's folder) and the caches and credentials (BuildKit
     secrets by id, mounted at a path) it uses. `command(name, beside,
-    building)` is the shell command run in the file's folder, with the
-    file's name as "$1" (`building`: the app's build script runs next, and
-    needs what only builds use); `tool` names what installs, for the step's
-    name (default: the command's first two words past any VAR=value).
+    building)` is what installs, run in the file's folder with the file's
+    name as "$1", given the names of the files beside it (`building`: the
+    app's build script runs next, and needs what only builds use).
     `build_script(text)` is, from the file's contents, the command that
     builds the app from its sources, if it has one (package.json's `build`
-    script); `prune` then removes what only the build needed."""
+    script); `prune(beside)` then removes, offline, what only the build
+    needed."""
 
     files: tuple[str, ...]
     packages: tuple[str, ...]
     paths: tuple[str, ...]
-    command: Callable[[str, frozenset[str], bool], str]
+    command: Callable[[str, frozenset[str], bool], InstallCommand]
     locks: tuple[str, ...] = ()
     caches: tuple[str, ...] = ()
     secrets: tuple[tuple[str, str], ...] = ()
-    tool: str = ""
     build_script: Callable[[bytes], str | None] | None = None
-    prune: str = ""
-
-    def tool_of(self, command: str) -> str:
-        words = itertools.dropwhile(ENV_ASSIGNMENT.match, command.split())
-        return self.tool or " ".join(list(words)[:2])
+    prune: Callable[[frozenset[str]], InstallCommand] | None = None
 
     def cache_mounts(self, tag: str) -> tuple[tuple[str, str], ...]:
         """Each cache's path and its cache mount's id."""

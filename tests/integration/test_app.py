@@ -18,6 +18,7 @@ from tests.conftest import FIXTURE_CORE, ROOT, SYNTAX, docker, run_image, write_
 pytestmark = pytest.mark.integration
 FIXTURE = ["--build-context", f"metacall-core={FIXTURE_CORE}"]
 EXAMPLES = ROOT / "examples"
+LOCKS = ROOT / "tests" / "fixtures" / "locks"
 
 
 def example_copy(name: str, destination: Path) -> Path:
@@ -123,14 +124,15 @@ def test_a_script_that_never_finishes_loading_fails_within_the_limit(buildx, tmp
 
 
 def test_locked_python_dependencies_install_exactly_the_lock(buildx, tmp_path) -> None:
-    """uv.lock (examples/uv-app) and Pipfile.lock, each in its own folder:
-    the locked versions, not the development ones."""
+    """uv.lock (examples/uv-app), poetry.lock and Pipfile.lock, each in its
+    own folder: the locked versions, not the development ones."""
     app = example_copy("uv-app", tmp_path / "app")
     lock = {"_meta": {}, "default": {"idna": {"version": "==3.6"}},
             "develop": {"iniconfig": {"version": "==2.0.0"}}}
     (app / "pipenv").mkdir()
     (app / "pipenv" / "Pipfile").write_text('[packages]\nidna = "*"\n')
     (app / "pipenv" / "Pipfile.lock").write_text(json.dumps(lock))
+    shutil.copytree(LOCKS / "poetry", app / "poetry")
     result = buildx(app, *FIXTURE)
     assert result.returncode == 0, result
     assert "[py] install pipenv/Pipfile with `pip install`" in result.output, result
@@ -138,7 +140,28 @@ def test_locked_python_dependencies_install_exactly_the_lock(buildx, tmp_path) -
                              entrypoint="/bin/sh")
     assert code == 0 and "six-1.16.0.dist-info" in output, output
     assert "idna-3.6.dist-info" in output, output
+    assert "packaging-24.1.dist-info" in output, output
     assert "iniconfig" not in output and "uv" not in output.split(), output
+    assert "poetry" not in output.split(), output
+
+
+@pytest.mark.parametrize("manager", ["pnpm", "yarn1", "berry"])
+def test_pnpm_and_yarn_lockfiles_install_with_their_own_tool(buildx, tmp_path,
+                                                            manager: str) -> None:
+    """pnpm-lock.yaml, a Yarn 1 yarn.lock, a Yarn 4 yarn.lock: the locked
+    production dependency, in node_modules, without the development one."""
+    app = shutil.copytree(LOCKS / manager, tmp_path / "app")
+    write_app(app, "", {"metacall.json": '{"language_id": "node", "scripts": ["index.js"]}',
+                        "index.js": "module.exports = { n: () => require('is-number')(5) };\n"})
+    result = buildx(app, *FIXTURE)
+    assert result.returncode == 0, result
+    tool = "pnpm install" if manager == "pnpm" else "yarn install"
+    assert f"[node] install package.json with `{tool}`" in result.output, result
+    code, output = run_image(result.tag, ["-c", "ls /app/node_modules; "
+                                          "cat /app/node_modules/is-number/package.json"],
+                             entrypoint="/bin/sh")
+    assert code == 0 and '"version": "7.0.0"' in output, output
+    assert "is-odd" not in output and "pnpm" not in output.split(), output
 
 
 def test_a_check_with_the_wrong_answer_fails_the_build_at_its_line(buildx, tmp_path) -> None:

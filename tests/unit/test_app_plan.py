@@ -341,6 +341,7 @@ def test_the_smoke_check_loads_the_scripts_in_the_apps_environment() -> None:
     ("requirements.txt", (), '--root-user-action=ignore -r "$1"'),
     ("pyproject.toml", (), "pip install --break-system-packages --root-user-action=ignore ."),
     ("pyproject.toml", ("uv.lock",), "python3 -m uv export --frozen --no-dev --no-emit-project"),
+    ("pyproject.toml", ("poetry.lock",), "python3 -m poetry export --only main --without-hashes"),
     ("Pipfile", ("Pipfile.lock",), 'json.load(open("Pipfile.lock"))["default"]'),
     ("Pipfile", (), "Pipfile has no Pipfile.lock beside it"),
 ])
@@ -431,3 +432,21 @@ def test_no_build_script_no_build_step() -> None:
                        package_json=b"{}")
     compiled = compile_text("", None, facts=BuildFacts(context=context))
     assert not any("build the app" in name for name in names(compiled.definition).values())
+
+
+@pytest.mark.parametrize(("lock", "tool", "expected"), [
+    ("package-lock.json", "npm ci", "npm ci --omit=dev"),
+    ("pnpm-lock.yaml", "pnpm install",
+     "pnpm install --frozen-lockfile --config.node-linker=hoisted"),
+    ("yarn.lock", "yarn install", "yarn install --frozen-lockfile --non-interactive --production"),
+    ("yarn.lock", "yarn install", "yarn install --immutable && yarn workspaces focus --all"),
+])
+def test_node_installs_with_the_tool_of_its_lockfile(lock: str, tool: str, expected: str) -> None:
+    context = files("package.json", lock, metacall=manifest("node", "index.js"))
+    definition = compile_text("", None, facts=BuildFacts(context=context)).definition
+    step = op_named(definition, f"[node] install package.json with `{tool}`")
+    program = program_of(definition, step)
+    assert expected in program
+    # The lockfile keys the install's cache with package.json.
+    added = op_named(definition, f"[node] add package.json, {lock}")
+    assert list(added.file.actions[0].copy.include_patterns) == ["package.json", lock]

@@ -39,7 +39,7 @@ def test_outline_lists_inputs_with_their_lines() -> None:
     assert {c["ID"] for c in result["cache"]} == {
         "team/metacall-apt-archives", "team/metacall-apt-lists",
         "team/metacall-py-root-.cache-pip",
-        "team/metacall-node-root-.npm"}
+        "team/metacall-node-root-.npm", "team/metacall-node-root-.cache-node"}
     assert [d["name"] for d in result["dependencies"]] == ["requirements.txt", "package.json"]
     assert "LANGUAGE" in text and "metacall.yaml:3" in text and "MANIFEST" in text
 

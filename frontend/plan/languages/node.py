@@ -1,19 +1,79 @@
 import json
 
 from frontend.llb import State
-from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
+from frontend.plan.recipe import (
+    InstallCommand,
+    Installer,
+    LanguageSteps,
+    Recipe,
+    runtime_packages,
+)
 from frontend.plan.shell import apt_install
 
+# MetaCall's own Node.js port comes with core (NODE_PATH): an app's
+# `metacall` package from npm would shadow it with one built for another
+# core. npm prune can leave links in node_modules/.bin to the packages it
+# removed (lockfiles of npm 6): BuildKit cannot copy a dangling link.
+TIDY = "rm -rf node_modules/metacall && find node_modules -xtype l -delete"
+# pnpm and Yarn come from npm (into the install step, not the image), at
+# the version package.json's `packageManager` names, else these; they
+# install into node_modules: pnpm's hoisted layout, Yarn 2+ without
+# Plug'n'Play, which MetaCall's loader cannot resolve through. Their
+# stores are in /root/.cache/node, a cache. (Not through corepack: it
+# checks npm's signatures, which registry mirrors may not serve.)
+PNPM_VERSION = "9.15.0"
+YARN_1_VERSION = "1.22.22"
+YARN_BERRY_VERSION = "4.5.3"
+# `wanted TOOL`: the version of TOOL that packageManager names, or nothing.
+WANTED = ("wanted() { node -e 'const m = (require(\"./package.json\").packageManager || \"\")"
+          ".split(\"+\")[0]; const p = process.argv[1] + \"@\"; "
+          "process.stdout.write(m.startsWith(p) ? m.slice(p.length) : \"\")' \"$1\"; }")
+GLOBAL_INSTALL = "npm install --global --no-audit --no-fund --loglevel=error"
+PACKAGE_MANAGER_ENV = ("export YARN_NODE_LINKER=node-modules YARN_ENABLE_GLOBAL_CACHE=1 "
+                       "YARN_GLOBAL_FOLDER=/root/.cache/node/yarn-berry "
+                       "YARN_CACHE_FOLDER=/root/.cache/node/yarn && ")
+PNPM = ("pnpm install --frozen-lockfile --config.node-linker=hoisted "
+        "--store-dir=/root/.cache/node/pnpm")
+# Yarn 1's lockfile says so on its first lines; Yarn 2+ has no --production
+# but focuses the workspaces on their production dependencies.
+YARN_1 = 'head -n 3 yarn.lock | grep -q "yarn lockfile v1"'
+PNPM_SETUP = (f'{WANTED}; v=$(wanted pnpm) && {GLOBAL_INSTALL} "pnpm@${{v:-{PNPM_VERSION}}}" '
+              f"&& {PACKAGE_MANAGER_ENV}")
+YARN_SETUP = (f"{WANTED}; v=$(wanted yarn); if {YARN_1}; then "
+              f'{GLOBAL_INSTALL} "yarn@${{v:-{YARN_1_VERSION}}}"; '
+              f'else {GLOBAL_INSTALL} "@yarnpkg/cli-dist@${{v:-{YARN_BERRY_VERSION}}}"; fi '
+              f"&& {PACKAGE_MANAGER_ENV}")
+YARN = "yarn install --frozen-lockfile --non-interactive"
+YARN_BERRY = "yarn install --immutable"
+YARN_BERRY_PRODUCTION = "yarn workspaces focus --all --production"
 
-def npm_install(manifest: str, beside: frozenset[str], building: bool) -> str:
-    # A lockfile pins the tree: npm ci installs exactly it. devDependencies
-    # stay out of the image, but for a build script (pruned after it).
-    # MetaCall's own Node.js port comes with core (NODE_PATH): an app's
-    # `metacall` package from npm would shadow it with one built for
-    # another core.
+
+def npm_install(manifest: str, beside: frozenset[str], building: bool) -> InstallCommand:
+    """Exactly the lockfile's tree; devDependencies stay out of the image,
+    but for a build script (pruned after it)."""
+    if "pnpm-lock.yaml" in beside:
+        return InstallCommand("pnpm install", f"{PNPM_SETUP}{PNPM}"
+                                              f"{'' if building else ' --prod'} && {TIDY}")
+    if "yarn.lock" in beside:
+        berry = YARN_BERRY if building else f"{YARN_BERRY} && {YARN_BERRY_PRODUCTION}"
+        return InstallCommand("yarn install", (
+            f"{YARN_SETUP}if {YARN_1}; then "
+            f"{YARN}{'' if building else ' --production'}; else {berry}; fi && {TIDY}"))
     install = "npm ci" if "package-lock.json" in beside else "npm install"
-    production = "" if building else " --omit=dev"
-    return f"{install}{production} && rm -rf node_modules/metacall"
+    return InstallCommand(install, f"{install}{'' if building else ' --omit=dev'} && {TIDY}")
+
+
+def npm_prune(beside: frozenset[str]) -> InstallCommand:
+    """What only the build needed out of node_modules, offline: each
+    manager's own production install."""
+    if "pnpm-lock.yaml" in beside:
+        return InstallCommand("pnpm install --prod", (
+            f"{PACKAGE_MANAGER_ENV}{PNPM} --prod --offline && {TIDY}"))
+    if "yarn.lock" in beside:
+        return InstallCommand("yarn install --production", (
+            f"{PACKAGE_MANAGER_ENV}if {YARN_1}; then {YARN} --production --offline; "
+            f"else YARN_ENABLE_NETWORK=0 {YARN_BERRY_PRODUCTION}; fi && {TIDY}"))
+    return InstallCommand("npm prune", f"npm prune --omit=dev --offline && {TIDY}")
 
 
 def npm_build_script(package_json: bytes) -> str | None:
@@ -35,13 +95,11 @@ class Node(Recipe):
     has_configuration = True
     runtime_env = (("NODE_PATH", "/usr/local/lib/node_modules"),)
     installer = Installer(
-        files=("package.json",), locks=("package-lock.json",), packages=("nodejs", "npm"),
-        paths=("node_modules",), caches=("/root/.npm",),
+        files=("package.json",), locks=("package-lock.json", "pnpm-lock.yaml", "yarn.lock"),
+        packages=("nodejs", "npm"), paths=("node_modules",),
+        caches=("/root/.npm", "/root/.cache/node"),
         secrets=(("npmrc", "/root/.npmrc"),), command=npm_install,
-        # npm prune can leave links in node_modules/.bin to the packages it
-        # removed (lockfiles of npm 6): BuildKit cannot copy a dangling link.
-        build_script=npm_build_script,
-        prune="npm prune --omit=dev --offline && find node_modules -xtype l -delete",
+        build_script=npm_build_script, prune=npm_prune,
     )
 
     def environment_script(self, build: LanguageSteps) -> str:

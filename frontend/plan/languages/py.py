@@ -1,7 +1,13 @@
 import shlex
 
 from frontend.llb import State
-from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
+from frontend.plan.recipe import (
+    InstallCommand,
+    Installer,
+    LanguageSteps,
+    Recipe,
+    runtime_packages,
+)
 from frontend.plan.shell import apt_install
 
 PIP_INSTALL = "pip install --break-system-packages --root-user-action=ignore"
@@ -34,6 +40,15 @@ UV_EXPORT = (
     f"--format requirements-txt --output-file {LOCKED}"
 )
 # Pipfile.lock's default section, as name[extras]==version ; markers.
+# Poetry 2 exports poetry.lock with its export plugin, into the same place.
+POETRY_VERSION = "2.2.1"
+POETRY_EXPORT_VERSION = "1.9.0"
+POETRY_EXPORT = (
+    "pip install --quiet --root-user-action=ignore --target /tmp/metacall-poetry "
+    f"poetry=={POETRY_VERSION} poetry-plugin-export=={POETRY_EXPORT_VERSION} "
+    "&& PYTHONPATH=/tmp/metacall-poetry python3 -m poetry export --only main --without-hashes "
+    f"--format requirements.txt --output {LOCKED}"
+)
 PIPFILE_LOCK_TO_REQUIREMENTS = """\
 import json
 for name, entry in json.load(open("Pipfile.lock"))["default"].items():
@@ -46,18 +61,21 @@ PIPFILE_WITHOUT_LOCK = ("echo \"Pipfile has no Pipfile.lock beside it: lock it (
                         "or give a requirements.txt\" >&2 && exit 1")
 
 
-def pip_install(manifest: str, beside: frozenset[str], building: bool) -> str:
+def pip_install(manifest: str, beside: frozenset[str], building: bool) -> InstallCommand:
+    """pip installs, whatever reads a lock first (uv, Poetry, a Pipfile.lock's export)."""
     if manifest == "requirements.txt":
         install = f'{PIP_INSTALL} -r "$1"'
     elif manifest == "Pipfile":
         if "Pipfile.lock" not in beside:
-            return PIPFILE_WITHOUT_LOCK
+            return InstallCommand("pip install", PIPFILE_WITHOUT_LOCK)
         install = f"{PIPFILE_LOCK_EXPORT} && {PIP_INSTALL} -r {LOCKED}"
     elif "uv.lock" in beside:
         install = f"{UV_EXPORT} && {PIP_INSTALL} -r {LOCKED}"
+    elif "poetry.lock" in beside:
+        install = f"{POETRY_EXPORT} && {PIP_INSTALL} -r {LOCKED}"
     else:
         install = f"{PIP_INSTALL} ."
-    return f"{install} && {KEEP_CORE_PORT}"
+    return InstallCommand("pip install", f"{install} && {KEEP_CORE_PORT}")
 
 
 class Python(Recipe):
@@ -66,12 +84,10 @@ class Python(Recipe):
     has_configuration = True
     installer = Installer(
         files=("requirements.txt", "pyproject.toml", "Pipfile"),
-        locks=("uv.lock", "Pipfile.lock"), packages=("python3-pip",),
+        locks=("uv.lock", "poetry.lock", "Pipfile.lock"), packages=("python3-pip",),
         # Where Debian's pip installs as root, and which Debian's site.py adds.
         paths=("/usr/local/lib",), caches=("/root/.cache/pip",),
         secrets=(("pip.conf", "/etc/pip.conf"),), command=pip_install,
-        # What installs, whatever reads a lock first (uv, a Pipfile.lock's export).
-        tool="pip install",
     )
 
     def environment_script(self, build: LanguageSteps) -> str:

@@ -1,5 +1,11 @@
 from frontend.llb import State
-from frontend.plan.recipe import Installer, LanguageSteps, Recipe, runtime_packages
+from frontend.plan.recipe import (
+    InstallCommand,
+    Installer,
+    LanguageSteps,
+    Recipe,
+    runtime_packages,
+)
 
 # Core's Ruby loader starts Ruby with metacallcli's arguments, and since
 # v0.9.22 it gives Ruby the `-e ""` that keeps it from reading a program
@@ -21,7 +27,8 @@ class Ruby(Recipe):
         files=("Gemfile",), locks=("Gemfile.lock",), packages=("ruby", "ruby-bundler"),
         paths=("/var/lib/gems",), secrets=(("bundle-config", "/root/.bundle/config"),),
         # The Gemfile's development and test groups stay out of the image.
-        command=lambda manifest, beside, building: "BUNDLE_WITHOUT=development:test bundle install",
+        command=lambda manifest, beside, building: InstallCommand(
+            "bundle install", "BUNDLE_WITHOUT=development:test bundle install"),
     )
 
     def build_dependencies(self, deps: State, build: LanguageSteps) -> State:
