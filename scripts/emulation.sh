@@ -43,6 +43,7 @@ if docker buildx imagetools inspect "$BASE" 2>/dev/null | grep -q 'linux/arm64';
 fi
 
 rootfs=$STATE/debian-bookworm-arm64.tar
+mkdir -p "$STATE"  # run alone, before any other script made it
 if [ ! -s "$rootfs" ]; then
   command -v debootstrap >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
