@@ -20,7 +20,7 @@ from typing import ClassVar, NamedTuple
 from frontend.declaration import DeclarationError, Language
 from frontend.llb import BindMount, Mount, State
 from frontend.plan.layout import DPKG_STATUS_DIR, METACALL_PATH
-from frontend.plan.shell import APT_CLEAN, APT_DEPENDENCY, apt_install
+from frontend.plan.shell import APT_CLEAN, APT_DEPENDENCY, apt_install, slim_apt
 from frontend.plan.steps import Steps
 
 
@@ -71,11 +71,12 @@ class LanguageSteps:
         return script, [BindMount(dest=tools, source=self.core_source, selector="/tools")]
 
     def install_runtime(self, on: State, script: str, mounts: Sequence[Mount] = ()) -> State:
-        """Runs a runtime branch's install, then saves the branch's dpkg
-        status: the assembly merges every branch's into one database."""
+        """Runs a runtime branch's install (its Debian packages without
+        their documentation: slim_apt), then saves the branch's dpkg status:
+        the assembly merges every branch's into one database."""
         return self.run(
             on,
-            f"{script} && {APT_CLEAN} && mkdir -p {DPKG_STATUS_DIR} "
+            f"{slim_apt(script)} && {APT_CLEAN} && mkdir -p {DPKG_STATUS_DIR} "
             f"&& cp /var/lib/dpkg/status {DPKG_STATUS_DIR}/{self.label}",
             name="install runtime libraries", cwd="/tmp", mounts=mounts,
         )

@@ -88,6 +88,25 @@ def apt_install(packages: tuple[str, ...] | list[str]) -> str:
     return "apt-get update && apt-get install -y --no-install-recommends " + " ".join(packages)
 
 
+# What dpkg leaves out of a runtime install: documentation but its
+# copyright files (as Debian's slim images do), manual pages, translations,
+# info pages: no program reads them at run time. apt reads APT_CONFIG for
+# the step alone (core's metacall-runtime.sh runs apt-get itself).
+SLIM_APT_CONFIG = "/tmp/metacall-slim-apt.conf"
+SLIM_DPKG_OPTIONS = tuple(
+    f"--path-{kind}=/usr/share/{path}" for kind, path in (
+        ("exclude", "doc/*"), ("include", "doc/*/copyright"), ("exclude", "man/*"),
+        ("exclude", "locale/*"), ("exclude", "info/*")))
+
+
+def slim_apt(script: str) -> str:
+    """`script` with every apt install in it leaving SLIM_DPKG_OPTIONS' paths out."""
+    options = " ".join(f'"{option}";' for option in SLIM_DPKG_OPTIONS)
+    config = shlex.quote(f"DPkg::Options {{ {options} }};")
+    return (f"printf '%s\\n' {config} > {SLIM_APT_CONFIG} && export APT_CONFIG={SLIM_APT_CONFIG} "
+            f"&& {script} && rm -f {SLIM_APT_CONFIG}")
+
+
 APT_DEPENDENCY = (
     "apt_dependency() { apt-cache depends \"$1\" | sed -n \"s/^ *Depends: \\($2\\).*/\\1/p\" "
     "| head -n 1; }; "

@@ -10,12 +10,14 @@ from frontend.compile import BuildFacts
 from frontend.declaration import DeclarationError
 from frontend.llb import serialize
 from frontend.pb import llb_pb2 as pb
+from frontend.plan.shell import SLIM_DPKG_OPTIONS
 from frontend.references import normalize_image_ref
 from tests.unit.definitions import (
     LOCAL_CORE,
     compile_text,
     digest_named,
     names,
+    op_named,
     ops_of,
     program_of,
 )
@@ -270,3 +272,14 @@ def test_core_common_part_compiles_once_for_every_language() -> None:
     configured = by_name[built.inputs[0].digest]
     assert configured == "[py] configure MetaCall core"
     assert common != digest_named(definition, "[py] build MetaCall core")
+
+
+def test_runtime_installs_leave_documentation_out_but_copyright() -> None:
+    definition = compile_text("languages: [py, node, rb]\n").definition
+    for tag in ("py", "node", "rb", "core"):
+        program = program_of(definition, op_named(definition,
+                                                  f"[{tag}] install runtime libraries"))
+        assert all(option in program for option in SLIM_DPKG_OPTIONS), program
+        assert "export APT_CONFIG=/tmp/metacall-slim-apt.conf" in program
+        assert program.index("--path-exclude=/usr/share/doc/*") < program.index(
+            "--path-include=/usr/share/doc/*/copyright")
