@@ -127,6 +127,7 @@ def test_locked_python_dependencies_install_exactly_the_lock(buildx, tmp_path) -
     """uv.lock (examples/uv-app), poetry.lock and Pipfile.lock, each in its
     own folder: the locked versions, not the development ones."""
     app = example_copy("uv-app", tmp_path / "app")
+    (app / "metacall.yaml").write_text(SYNTAX)  # its check needs the real core
     lock = {"_meta": {}, "default": {"idna": {"version": "==3.6"}},
             "develop": {"iniconfig": {"version": "==2.0.0"}}}
     (app / "pipenv").mkdir()
