@@ -110,10 +110,11 @@ def dependency_layers(runtime: Runtime, dependency: Dependency, app: AppSource,
                 for path in paths],
     )
     # Offline: what the prune reads of the registry, the install cached.
+    # (pnpm and Yarn reinstall, running the packages' scripts: a limit too.)
     prune = installer.prune(beside)
-    pruned = build.run(installed, prune.script,
+    pruned = build.run(installed, within_limit(prune.script, doing="pruning"),
                        name=f"prune {dependency.file} with `{prune.tool}`", cwd=where,
-                       network=False, mounts=caches)
+                       args=[str(limit), dependency.file], network=False, mounts=caches)
     return DependencyLayers(InstalledFiles(title, prepared, pruned, paths),
                             InstalledFiles(f"[{tag}] built in {folder or '.'}", sources, built,
                                            (where,)))

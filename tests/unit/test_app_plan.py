@@ -419,6 +419,7 @@ def test_the_build_runs_offline_on_the_apps_files_and_its_outputs_top_the_image(
         "/app/node_modules"]
     prune = op_named(definition, "[node] prune package.json with `npm prune`")
     assert prune.exec.network == pb.NONE
+    assert "pruning $file took longer than $limit s" in program_of(definition, prune)
     layer = op_named(definition, "[node] dependencies from package.json: /app/node_modules")
     assert digest_named(definition, "[node] prune package.json with `npm prune`") in {
         i.digest for i in ops_of(definition)[layer.inputs[0].digest].inputs}
