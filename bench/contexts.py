@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
-ADDRESS = "unix:///run/metacall-test/buildkitd.sock"
+ADDRESS = "unix:///run/metacall-test/buildkitd/buildkitd.sock"
 REGISTRY = "127.0.0.1:5000"
 FRONTEND_REF = f"{REGISTRY}/metacall/frontend:latest"
 BUILD_SECONDS = 3600

@@ -73,13 +73,24 @@ wait_for() {  # $1 = address, $2 = log
   return 1
 }
 
-root_addr="unix://$RUN/buildkitd.sock"
-if ! buildctl --addr "$root_addr" debug workers >/dev/null 2>&1; then
-  log "starting buildkitd (root) at $root_addr"
-  nohup buildkitd --root "$STATE/buildkitd" --addr "$root_addr" --config "$STATE/buildkitd.toml" \
-    --oci-worker=true --containerd-worker=false >"$STATE/buildkitd.log" 2>&1 &
-  wait_for "$root_addr" "$STATE/buildkitd.log"
-fi
+start_root() {  # $1 = name, then buildkitd flags; one state folder and socket each
+  local name=$1 addr="unix://$RUN/$1/buildkitd.sock"
+  shift
+  mkdir -p "$RUN/$name"
+  if ! buildctl --addr "$addr" debug workers >/dev/null 2>&1; then
+    log "starting buildkitd $name (root) at $addr $*"
+    nohup buildkitd --root "$STATE/$name" --addr "$addr" --config "$STATE/buildkitd.toml" \
+      --oci-worker=true --containerd-worker=false "$@" >"$STATE/$name.log" 2>&1 &
+    wait_for "$addr" "$STATE/$name.log"
+  fi
+}
+# The channels' own buildkitd; two nodes of one multi-node builder (an amd64
+# one and one whose worker offers only linux/arm64, run under
+# scripts/emulation.sh's qemu); and one the fault tests kill and restart.
+start_root buildkitd
+start_root node-amd64 --oci-worker-platform linux/amd64
+start_root node-arm64 --oci-worker-platform linux/arm64
+start_root faults
 
 # Rootless: a user with subordinate ids; slirp4netns cannot make its tap
 # device here, so the host network.
@@ -107,4 +118,4 @@ if ! docker buildx imagetools inspect "$base" >/dev/null 2>&1; then
   docker tag debian:bookworm-slim "$base"
   docker push -q "$base" >/dev/null
 fi
-log "ready: registry $REGISTRY, buildkitd $root_addr, rootless (uid $uid) $rootless_addr"
+log "ready: registry $REGISTRY; buildkitds (root) $RUN/{buildkitd,node-amd64,node-arm64,faults}/buildkitd.sock; rootless (uid $uid) $rootless_addr"

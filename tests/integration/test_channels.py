@@ -21,96 +21,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CA_BUNDLE, FIXTURE_CORE, ROOT, docker, run_image, write_app
+from tests.conftest import CA_BUNDLE, FIXTURE_CORE, ROOT, docker, write_app
+from tests.standalone import (
+    REGISTRY,
+    ROOT_BUILDKITD,
+    ROOTLESS_BUILDKITD,
+    SYNTAX,
+    answers,
+    buildctl,
+    fixture_app,
+    prune,
+    pull_and_run,
+    pushed,
+    steps_that_ran,
+)
 
 pytestmark = pytest.mark.integration
-REGISTRY = "127.0.0.1:5000"
-ROOT_BUILDKITD = "unix:///run/metacall-test/buildkitd.sock"
-ROOTLESS_BUILDKITD = "unix:///run/metacall-test/rootless/buildkitd.sock"
-BUILDKITD_CONFIG = "/var/lib/metacall-test/buildkitd.toml"
-# What users write: docker.io/metacall/frontend, which the buildkitds mirror
-# to the test registry.
-SYNTAX = "# syntax=metacall/frontend\n"
-FRONTEND_REF = f"{REGISTRY}/metacall/frontend:latest"
 REMOTE_BUILDER = "metacall-remote"
 EPOCH = 1700000000
-
-
-def tool(name: str) -> str | None:
-    directory = os.environ.get("BUILDKIT_BIN_DIR")
-    if directory and (Path(directory) / name).exists():
-        return str(Path(directory) / name)
-    return shutil.which(name)
-
-
-def answers(address: str) -> bool:
-    buildctl = tool("buildctl")
-    return buildctl is not None and subprocess.run(
-        [buildctl, "--addr", address, "debug", "workers"], capture_output=True, timeout=30,
-    ).returncode == 0
-
-
-@pytest.fixture(scope="session")
-def registry_images(frontend_image: str) -> str:
-    """The frontend in the test registry (buildkitd cannot read Docker's image
-    store; scripts/channels.sh pushed the base image)."""
-    if not tool("buildkitd") or not tool("buildctl"):
-        pytest.skip("no buildkitd/buildctl on PATH or in BUILDKIT_BIN_DIR: the standalone "
-                    "BuildKit channels are not tested (.ci/run sets BUILDKIT_BIN_DIR)")
-    if not answers(ROOT_BUILDKITD):
-        pytest.fail("buildkitd binaries are present but no buildkitd answers at "
-                    f"{ROOT_BUILDKITD}: run scripts/channels.sh")
-    docker("tag", frontend_image, FRONTEND_REF)
-    docker("push", "-q", FRONTEND_REF)
-    return FRONTEND_REF
-
-
-def fixture_app(directory: Path, languages: str = "[py, node]") -> Path:
-    app = write_app(directory, "", {"metacall.json": '{"language_id": "py", '
-                                                     '"scripts": ["main.py"]}',
-                                    "main.py": "def main():\n    return 1\n"})
-    (app / "metacall.yaml").write_text(SYNTAX + f"languages: {languages}\n")
-    return app
-
-
-def buildctl(address: str | None, app: Path, *extra: str,
-             daemonless: bool = False) -> subprocess.CompletedProcess:
-    """`buildctl build` as the README shows it, the frontend from the registry."""
-    command = [tool("buildctl-daemonless.sh") or "buildctl-daemonless.sh"] if daemonless else [
-        tool("buildctl") or "buildctl", "--addr", address or ""]
-    command += [
-        "build", "--progress=plain", "--frontend", "gateway.v0",
-        "--opt", f"source={FRONTEND_REF}",
-        "--local", f"dockerfile={app}", "--local", f"context={app}",
-        "--local", f"metacall-core={FIXTURE_CORE}",
-        "--opt", "context:metacall-core=local:metacall-core",
-    ]
-    if CA_BUNDLE.exists():
-        command += ["--secret", f"id=ca-certificates,src={CA_BUNDLE}"]
-    env = {**os.environ}
-    if daemonless:
-        env |= {"BUILDCTL": tool("buildctl") or "buildctl",
-                "BUILDKITD": tool("buildkitd") or "buildkitd",
-                "BUILDKITD_FLAGS": f"--root {app.parent}/daemonless --config {BUILDKITD_CONFIG} "
-                                   "--oci-worker=true --containerd-worker=false"}
-    return subprocess.run([*command, *extra], capture_output=True, text=True, timeout=1800,
-                          env=env)
-
-
-def pushed(name: str) -> str:
-    return f"{REGISTRY}/test/{name}-{uuid.uuid4().hex[:8]}"
-
-
-def pull_and_run(ref: str) -> str:
-    """The image, pulled back from the registry by Docker, answers."""
-    docker("pull", "-q", ref)
-    try:
-        code, output = run_image(ref, ["-c", "printf 'exit\\n' | metacall-app"],
-                                 entrypoint="/bin/sh")
-        assert code == 0, output
-        return output
-    finally:
-        docker("image", "rm", "-f", ref, check=False)
 
 
 @pytest.mark.parametrize("address", [ROOT_BUILDKITD, ROOTLESS_BUILDKITD],
@@ -195,9 +123,7 @@ def test_an_imported_cache_builds_on_a_clean_builder_without_rebuilding(
     first = buildctl(ROOT_BUILDKITD, app, "--export-cache", f"type={kind},{cache},mode=max")
     assert first.returncode == 0, first.stderr[-4000:]
     assert " [py] build MetaCall core\n" in first.stderr
-    pruned = subprocess.run([tool("buildctl") or "buildctl", "--addr", ROOT_BUILDKITD, "prune",
-                             "--all"], capture_output=True, text=True)
-    assert pruned.returncode == 0, pruned.stderr
+    prune(ROOT_BUILDKITD)
     imported = cache.replace("dest=", "src=")
     second = buildctl(ROOT_BUILDKITD, app, "--import-cache", f"type={kind},{imported}")
     assert second.returncode == 0, second.stderr[-4000:]
@@ -208,13 +134,6 @@ def test_an_imported_cache_builds_on_a_clean_builder_without_rebuilding(
                  "[app] link loader libraries, merge package lists"):
         assert re.search(rf"^#\d+ {re.escape(step)}$", second.stderr, re.M), step
         assert step not in ran, (step, "steps that ran again:", ran)
-
-
-def steps_that_ran(progress: str) -> list[str]:
-    """The named steps of a plain progress log that were not CACHED."""
-    names = dict(re.findall(r"^(#\d+) (\[[^\]]+\] .+)$", progress, re.M))
-    cached = set(re.findall(r"^(#\d+) CACHED$", progress, re.M))
-    return [name for number, name in names.items() if number not in cached]
 
 
 def test_the_bake_file_builds_the_examples(frontend_image) -> None:
@@ -251,9 +170,7 @@ def test_two_builds_on_empty_caches_give_the_same_image(registry_images, tmp_pat
     shutil.copy(ROOT / "examples" / "node-app" / "package-lock.json", app)
     digests = []
     for run in (1, 2):
-        pruned = subprocess.run([tool("buildctl") or "buildctl", "--addr", ROOT_BUILDKITD,
-                                 "prune", "--all"], capture_output=True, text=True)
-        assert pruned.returncode == 0, pruned.stderr
+        prune(ROOT_BUILDKITD)
         archive = tmp_path / f"image-{run}.tar"
         done = buildctl(ROOT_BUILDKITD, app, "--opt", f"build-arg:SOURCE_DATE_EPOCH={EPOCH}",
                         "--output", f"type=oci,dest={archive},rewrite-timestamp=true")
