@@ -4,10 +4,12 @@ faults), `buildctl build` as the README shows it, and the test registry."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import tarfile
 import uuid
 from pathlib import Path
 
@@ -123,3 +125,11 @@ def step_log(progress: str, step: str) -> str:
     """Every line a step printed in a plain progress log, for a failure's message."""
     numbers = set(re.findall(rf"^(#\d+) {re.escape(step)}$", progress, re.M))
     return "\n".join(line for line in progress.splitlines() if line.split(" ", 1)[0] in numbers)
+
+
+def index_of(archive: Path) -> dict:
+    """index.json of an OCI image archive (`--output type=oci`)."""
+    with tarfile.open(archive) as oci:
+        member = oci.extractfile("index.json")
+        assert member is not None
+        return json.load(member)

@@ -17,7 +17,6 @@ import subprocess
 import tarfile
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -30,6 +29,7 @@ from tests.standalone import (
     answers,
     buildctl,
     fixture_app,
+    index_of,
     prune,
     pull_and_run,
     pushed,
@@ -152,13 +152,6 @@ def test_the_bake_file_builds_the_examples(frontend_image) -> None:
                         "{{index .Config.Labels \"io.metacall.target\"}}")
         docker("image", "rm", image, check=False)
         assert labels.stdout.strip() == "app", example
-
-
-def index_of(archive: Path) -> dict:
-    with tarfile.open(archive) as oci:
-        member = oci.extractfile("index.json")
-        assert member is not None
-        return json.load(member)
 
 
 def test_two_builds_on_empty_caches_give_the_same_image(registry_images, tmp_path) -> None:

@@ -1,66 +1,79 @@
-"""Load and faults: builds at once on one daemon, and a cancelled build."""
+"""Many builds at once on one buildkitd (fixture core): eight different apps
+built concurrently give the very images (same digests) that eight builds in
+a row give, with pip's, npm's and apt's cache mounts shared between them.
+(bench/many_builds.py times it and measures the frontend's memory.)"""
 
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import time
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_CORE, ca_secret_args, docker, write_app
+from tests.conftest import ROOT
+from tests.standalone import SYNTAX, answers, buildctl, buildkitd_address, index_of, prune
 
 pytestmark = pytest.mark.integration
-FIXTURE = ["--build-context", f"metacall-core={FIXTURE_CORE}"]
-FRONTEND_PROCESS = "python3.11 .*-m frontend"
+NODE = buildkitd_address("node-amd64")
+EPOCH = "1700000000"
+# Eight apps: different languages, installs through pip and npm (sharing
+# their caches), one of them twice at once (same steps, same time).
+APPS = {
+    "py": ("[py]", {"requirements.txt": "six==1.16.0\n"}),
+    "node": ("[node]", {}),
+    "py-node": ("[py, node]", {}),
+    "rb-file": ("[rb, file]", {}),
+    "node-rpc": ("[node, rpc]", {}),
+    "py-npm": ("[py, node]", {"requirements.txt": "six==1.16.0\n"}),
+    "twice-1": ("[node, file]", {}),
+    "twice-2": ("[node, file]", {}),
+}
 
 
-def test_four_builds_and_the_same_build_twice_at_once(buildx, tmp_path) -> None:
-    sets = {"py": "[py]", "node": "[node]", "rb-file": "[rb, file]", "py-node": "[py, node]"}
-    apps = {name: write_app(tmp_path / name, f"languages: {languages}\n")
-            for name, languages in sets.items()}
-    twice = write_app(tmp_path / "twice", "languages: [node, rpc]\n")
-    jobs = [*apps.items(), ("twice-1", twice), ("twice-2", twice)]
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        results = dict(zip([name for name, _ in jobs],
-                           pool.map(lambda job: buildx(job[1], *FIXTURE, "--no-cache"), jobs),
-                           strict=True))
-    for name, result in results.items():
-        assert result.returncode == 0, (name, result)
-        labels = json.loads(docker("image", "inspect", result.tag, "--format",
-                                   "{{json .Config.Labels}}").stdout)
-        expected = sets.get(name, "[node, rpc]").strip("[]").replace(" ", "")
-        assert labels["io.metacall.languages"] == expected, name
+SCRIPTS = {"py": "main.py", "node": "main.js", "rb": "main.rb"}
 
 
-def frontend_processes() -> list[str]:
-    found = subprocess.run(["pgrep", "-af", FRONTEND_PROCESS], capture_output=True, text=True)
-    return [line for line in found.stdout.splitlines() if "pgrep" not in line]
+def write_apps(where: Path) -> dict[str, Path]:
+    apps = {}
+    for name, (languages, files) in APPS.items():
+        app = where / name.removesuffix("-1").removesuffix("-2")
+        app.mkdir(parents=True, exist_ok=True)
+        (app / "metacall.yaml").write_text(SYNTAX + f"languages: {languages}\n")
+        tag = languages.strip("[]").split(",")[0]
+        script = SCRIPTS[tag]
+        (app / "metacall.json").write_text(json.dumps({"language_id": tag, "scripts": [script]}))
+        (app / script).write_text("")
+        for file, text in files.items():
+            (app / file).write_text(text)
+        if name in ("node", "py-npm"):
+            for file in ("package.json", "package-lock.json"):
+                shutil.copy(ROOT / "examples" / "node-app" / file, app)
+        apps[name] = app
+    return apps
 
 
-def test_a_cancelled_build_leaves_no_frontend_process(frontend_image, tmp_path) -> None:
-    """An app: the frontend waits for its image and smoke check, so it is
-    running when the client gives up."""
-    app = write_app(tmp_path, "languages: [py, node]\ncore: {cmake-options: [-DCANCEL=1]}\n", {
-        "metacall.json": '{"language_id": "py", "scripts": ["main.py"]}', "main.py": ""})
-    build = subprocess.Popen(
-        ["docker", "buildx", "build", "--progress=plain", "--no-cache", *ca_secret_args(),
-         "--build-context", f"metacall-core={FIXTURE_CORE}", "-f", str(app / "metacall.yaml"),
-         str(app)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    assert build.stdout is not None
-    seen = []
-    for line in build.stdout:  # wait until the frontend is solving steps
-        seen.append(line)
-        if "install build dependencies" in line:
-            break
-    assert frontend_processes(), "".join(seen)
-    build.send_signal(signal.SIGINT)
-    build.wait(timeout=60)
-    deadline = time.monotonic() + 30
-    while frontend_processes() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert frontend_processes() == []
+def digest(app: Path, archive: Path) -> str:
+    done = buildctl(NODE, app, "--opt", f"build-arg:SOURCE_DATE_EPOCH={EPOCH}",
+                    "--output", f"type=oci,dest={archive},rewrite-timestamp=true")
+    assert done.returncode == 0, (app.name, done.stderr[-4000:])
+    return str(index_of(archive)["manifests"][0]["digest"])
+
+
+def test_eight_builds_at_once_give_the_images_eight_in_a_row_give(registry_images,
+                                                                   tmp_path) -> None:
+    if not answers(NODE):
+        pytest.fail(f"no buildkitd answers at {NODE}: run scripts/channels.sh")
+    apps = write_apps(tmp_path / "apps")
+    prune(NODE)
+    with ThreadPoolExecutor(max_workers=len(apps)) as pool:
+        at_once = dict(zip(apps, pool.map(
+            lambda name: digest(apps[name], tmp_path / f"{name}-at-once.tar"), apps),
+            strict=True))
+    prune(NODE)
+    in_a_row = {name: digest(app, tmp_path / f"{name}-in-a-row.tar")
+                for name, app in apps.items()}
+    assert at_once == in_a_row
+    # Eight builds, seven apps: twice-1 and twice-2 are one.
+    assert len(set(in_a_row.values())) == len(apps) - 1, in_a_row

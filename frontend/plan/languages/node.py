@@ -13,8 +13,11 @@ from frontend.plan.shell import apt_install
 # MetaCall's own Node.js port comes with core (NODE_PATH): an app's
 # `metacall` package from npm would shadow it with one built for another
 # core. npm prune can leave links in node_modules/.bin to the packages it
-# removed (lockfiles of npm 6): BuildKit cannot copy a dangling link.
-TIDY = "rm -rf node_modules/metacall && find node_modules -xtype l -delete"
+# removed (lockfiles of npm 6): BuildKit cannot copy a dangling link. A
+# package.json without dependencies leaves no node_modules: an empty one
+# stands for it, as the layer copies that folder.
+TIDY = ("mkdir -p node_modules && rm -rf node_modules/metacall "
+        "&& find node_modules -xtype l -delete")
 # pnpm and Yarn come from npm (into the install step, not the image), at
 # the version package.json's `packageManager` names, else these; they
 # install into node_modules: pnpm's hoisted layout, Yarn 2+ without
