@@ -30,7 +30,13 @@ RUN set -eu; \
     cd /usr/lib/python3.11/lib-dynload \
  && rm -f _ssl.* _hashlib.* _sqlite3.* _dbm.* _gdbm.* _curses*.* readline.* _tkinter.* _lzma.* _bz2.* \
  && cd /; \
-    python3.11 -m compileall -q -j 0 /usr/lib/python3.11 || true; \
+# Sources out, bytecode in their place (legacy .pyc beside where the source
+# was, loaded without it): a third fewer bytes. The frontend keeps its own
+# sources and __pycache__, for tracebacks.
+    find /usr/lib/python3.11 /opt/frontend -name __pycache__ -not -path '/opt/frontend/frontend/*' \
+      -prune -exec rm -rf {} +; \
+    python3.11 -B -m compileall -q -b -j 0 -x '^/opt/frontend/frontend/' /usr/lib/python3.11 /opt/frontend; \
+    find /usr/lib/python3.11 /opt/frontend -name '*.py' -not -path '/opt/frontend/frontend/*' -delete; \
     mkdir -p /rootfs/tmp && chmod 1777 /rootfs/tmp; \
     cp -a --parents /usr/bin/python3.11 /usr/lib/python3.11 /etc/python3.11 /opt/frontend /rootfs; \
     find /usr/bin/python3.11 /usr/lib/python3.11 /opt/frontend -name '*.so*' -type f \
