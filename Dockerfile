@@ -29,7 +29,19 @@ RUN set -eu; \
            /usr/lib/python3.11/unittest /usr/lib/python3.11/distutils; \
     cd /usr/lib/python3.11/lib-dynload \
  && rm -f _ssl.* _hashlib.* _sqlite3.* _dbm.* _gdbm.* _curses*.* readline.* _tkinter.* _lzma.* _bz2.* \
- && cd /; \
+ && cd /opt/frontend; \
+# Of the site directory: PyYAML's libyaml binding (the frontend parses with
+# yaml.SafeLoader, pure Python), pydantic's v1 and mypy plugin, grpcio's beta
+# API and the CA bundle of its TLS channels (the one channel is a plain one to
+# a unix socket), protobuf's benchmarks and test helpers; type stubs.
+    rm -rf yaml/_yaml.* yaml/cyaml.py _yaml pydantic/v1 pydantic/mypy.py grpc/beta grpc/framework \
+           grpc/_cython/_credentials google/protobuf/testdata google/protobuf/internal/*_benchmark.py \
+           google/protobuf/internal/testing_refleaks.py; \
+    find /opt/frontend -name '*.pyi' -delete; \
+# Each package's METADATA keeps its fields (name, version, license), not its
+# long description (pydantic's is its changelog); the license files stay.
+    sed -i '/^$/,$d' /opt/frontend/*.dist-info/METADATA; \
+    cd /; \
 # Sources out, bytecode in their place (legacy .pyc beside where the source
 # was, loaded without it): a third fewer bytes. The frontend keeps its own
 # sources and __pycache__, for tracebacks.
