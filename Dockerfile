@@ -82,7 +82,7 @@ RUN set -eu; \
     mkdir -p /rootfs/tmp && chmod 1777 /rootfs/tmp; \
     cp -a --parents /usr/bin/python3.11 /usr/lib/python3.11 /etc/python3.11 /opt/frontend /rootfs; \
     find /usr/bin/python3.11 /usr/lib/python3.11 /opt/frontend -name '*.so*' -type f \
-      | xargs ldd 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/lib64\// {print $1}' \
+      | xargs ldd 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} NF == 2 && $1 ~ /^\// {print $1}' \
       | sort -u | while read -r lib; do cp -L --parents "$lib" /rootfs; done; \
     ldd /usr/bin/python3.11 | awk '$2 == "=>" && $3 ~ /^\// {print $3}' \
       | while read -r lib; do cp -L --parents "$lib" /rootfs; done
