@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import warnings
+
 import pytest
 
-from tests.conftest import docker
+from tests.conftest import ROOT, docker
 from tests.standalone import FRONTEND_REF, ROOT_BUILDKITD, answers, tool
 
 
@@ -21,3 +24,17 @@ def registry_images(frontend_image: str) -> str:
     docker("tag", frontend_image, FRONTEND_REF)
     docker("push", "-q", FRONTEND_REF)
     return FRONTEND_REF
+
+
+@pytest.fixture(autouse=True)
+def docker_engine_up(request: pytest.FixtureRequest) -> None:
+    """A Docker engine that died under an earlier test is started again
+    (scripts/engine.sh), with a warning naming the test it died before, so
+    one crash fails no unrelated test after it."""
+    if docker("info", check=False, timeout=60).returncode == 0:
+        return
+    started = subprocess.run(["bash", str(ROOT / "scripts" / "engine.sh")], capture_output=True,
+                             text=True, timeout=600)
+    outcome = "it answers" if started.returncode == 0 else f"FAILED: {started.stderr[-500:]}"
+    warnings.warn(f"Docker's engine did not answer before {request.node.nodeid}: restarted "
+                  f"it ({outcome})", stacklevel=1)
