@@ -6,6 +6,8 @@ set -euo pipefail
 
 log() { echo "[base-images] $*" >&2; }
 
+bash "$(dirname "$0")/engine.sh"  # the image store they go to
+
 mirror() {
   awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources
 }

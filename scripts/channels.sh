@@ -10,6 +10,9 @@ set -euo pipefail
 
 log() { echo "[channels] $*" >&2; }
 
+# Docker's engine and debian:bookworm-slim, which goes to the registry below.
+bash "$(dirname "$0")/base-images.sh"
+
 STATE=/var/lib/metacall-test
 RUN=/run/metacall-test
 ROOTLESS_USER=metacall-rootless

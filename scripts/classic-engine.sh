@@ -17,6 +17,7 @@ if DOCKER_HOST=unix://$sock docker info >/dev/null 2>&1; then
   echo "unix://$sock"
   exit 0
 fi
+command -v dockerd >/dev/null || bash "$(dirname "$0")/engine.sh"  # installs dockerd
 
 command -v ip >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null

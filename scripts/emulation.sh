@@ -4,7 +4,8 @@
 # and a two-platform debian:bookworm-slim in the test registry (amd64 from
 # Docker's store, arm64 debootstrapped under emulation, about 3 minutes the
 # first time; the root file system is kept for the next run).
-# Needs scripts/channels.sh's registry; without it, this does nothing.
+# Runs scripts/channels.sh first, for its registry; without one (no
+# buildkitd binaries), it does nothing.
 set -euo pipefail
 
 log() { echo "[emulation] $*" >&2; }
@@ -13,6 +14,7 @@ STATE=/var/lib/metacall-test
 REGISTRY=127.0.0.1:5000
 BASE=$REGISTRY/library/debian:bookworm-slim
 
+bash "$(dirname "$0")/channels.sh"  # the registry
 if ! (echo >"/dev/tcp/127.0.0.1/5000") 2>/dev/null; then
   log "no registry on $REGISTRY (scripts/channels.sh starts one): multi-platform tests will SKIP"
   exit 0

@@ -6,8 +6,12 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root}
-python="${PYTHON:-python3}"
+if [ -z "${PYTHON:-}" ]; then
+  bash "$root/scripts/venv.sh"  # grpcio-tools, at the pinned release
+fi
+python="${PYTHON:-$root/.venv/bin/python}"
 mkdir -p "$out/frontend/pb"
 "$python" -m grpc_tools.protoc -I "$root/proto" \
   --python_out="$out" --pyi_out="$out" --grpc_python_out="$out" \
   "$root"/proto/frontend/pb/*.proto
+echo "[gen-proto] wrote $out/frontend/pb from proto/" >&2

@@ -27,8 +27,8 @@ if ! command -v dot >/dev/null; then
     graphviz >/dev/null
 fi
 
+bash "$root/scripts/venv.sh"
 python=$root/.venv/bin/python
-[ -x "$python" ] || python=python3
 mkdir -p "$(dirname "$out")"
 PYTHONPATH=$root${PYTHONPATH:+:$PYTHONPATH} "$python" -m frontend llb "$declaration" --graph \
   --context metacall-core=local:metacall-core --context plthook=local:plthook "$@" \
