@@ -74,10 +74,10 @@ def timed_build(args: list[str]) -> tuple[float, str]:
     return _run(["docker", "buildx", "build", "--progress=plain", *args])
 
 
-def buildctl(*args: str) -> tuple[float, str]:
-    """Runs buildctl against the root buildkitd: wall time and output."""
+def buildctl(*args: str, address: str = ADDRESS) -> tuple[float, str]:
+    """Runs buildctl against a buildkitd (the root one): wall time and output."""
     tool = str(Path(os.environ.get("BUILDKIT_BIN_DIR", "/usr/local/bin")) / "buildctl")
-    return _run([tool, "--addr", ADDRESS, *args])
+    return _run([tool, "--addr", address, *args])
 
 
 def pushed_layers(ref: str) -> list[tuple[str, int]]:

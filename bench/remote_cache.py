@@ -1,11 +1,12 @@
 """Remote cache benchmark: the same app built cold on an empty standalone
-buildkitd, then on that builder emptied again with the registry cache the
-first build exported (`--import-cache`), side by side in one run.
+buildkitd (node A, the root one), then on another, emptied (node B,
+scripts/channels.sh's node-amd64), with the registry cache node A exported
+(`--import-cache`), side by side in one run.
 
     METACALL_CORE_SOURCE=path/to/core PLTHOOK_SOURCE=path/to/plthook_c \\
     BUILDKIT_BIN_DIR=../shared/bin .venv/bin/python bench/remote_cache.py [--app DIR]
 
-Needs scripts/channels.sh's registry and root buildkitd, and the frontend
+Needs scripts/channels.sh's registry and buildkitds, and the frontend
 image pushed as 127.0.0.1:5000/metacall/frontend (tests/integration/
 test_channels.py pushes it). The default app is examples/polyglot-app.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from contexts import ADDRESS, REGISTRY, buildctl, buildctl_sources, core_sources, frontend_build
 
 ROOT = Path(__file__).resolve().parent.parent
+NODE_B = ADDRESS.replace("/buildkitd/", "/node-amd64/")
 
 
 def main() -> int:
@@ -34,14 +36,15 @@ def main() -> int:
     build = [*frontend_build(app), "--progress=plain", *buildctl_sources(*sources)]
     buildctl("prune", "--all")
     cold, _ = buildctl(*build, "--export-cache", f"type=registry,ref={cache},mode=max")
-    buildctl("prune", "--all")
-    imported, output = buildctl(*build, "--import-cache", f"type=registry,ref={cache}")
+    buildctl("prune", "--all", address=NODE_B)
+    imported, output = buildctl(*build, "--import-cache", f"type=registry,ref={cache}",
+                                address=NODE_B)
     ran = [line for line in output.splitlines() if " DONE " in line]
     cached = output.count(" CACHED")
-    print(f"app: {app.name}, buildkitd {ADDRESS}, cache {cache}")
-    print(f"{'build':<28}{'seconds':>10}")
-    print(f"{'cold (empty builder)':<28}{cold:>10.1f}")
-    print(f"{'imported cache (emptied)':<28}{imported:>10.1f}")
+    print(f"app: {app.name}, node A {ADDRESS}, node B {NODE_B}, cache {cache}")
+    print(f"{'build':<34}{'seconds':>10}")
+    print(f"{'node A, cold (empty)':<34}{cold:>10.1f}")
+    print(f"{'node B, emptied, imported cache':<34}{imported:>10.1f}")
     print(f"ratio imported/cold: {imported / cold:.2f}; with the cache, {cached} steps were "
           f"CACHED and {len(ran)} ran")
     return 0
