@@ -52,10 +52,11 @@ def buildctl_sources(core: str, plthook: str | None) -> list[str]:
         "--local", f"{name}={path}", "--opt", f"context:{name}=local:{name}")), *secret_args()]
 
 
-def frontend_build(app: Path) -> list[str]:
-    """`buildctl build` through the frontend image in the test registry."""
+def frontend_build(app: Path, declaration: Path | None = None) -> list[str]:
+    """`buildctl build` through the frontend image in the test registry, the
+    declaration from `declaration`'s folder, else the app's."""
     return ["build", "--frontend", "gateway.v0", "--opt", f"source={FRONTEND_REF}",
-            "--local", f"dockerfile={app}", "--local", f"context={app}"]
+            "--local", f"dockerfile={declaration or app}", "--local", f"context={app}"]
 
 
 def _run(command: list[str]) -> tuple[float, str]:
