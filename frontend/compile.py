@@ -35,16 +35,16 @@ from frontend.planning import (
     plan_build,
     runtime_for_keys,
 )
-from frontend.references import REPOSITORY
+from frontend.references import NO_PREBUILT, REPOSITORY
 from frontend.request import BuildRequest, RequestError
 
 # What the gateway and the CLI take from the floors below, through here.
 __all__ = [
-    "KEY_LABEL", "LAYER_ARG", "SECRET_DESCRIPTIONS", "TARGET_NAMES", "BuildFacts", "Candidate",
-    "Compiled", "ContextScan", "DeclarationError", "ParsedDeclaration", "TargetInfo",
-    "base_image_ref", "base_image_source", "compile_declaration", "decode", "default_target",
-    "dependency_files_source", "layer_ref", "list_layers", "list_targets", "parse",
-    "prebuilt_candidates",
+    "KEY_LABEL", "LAYER_ARG", "NO_PREBUILT", "PREBUILT_ARG", "SECRET_DESCRIPTIONS", "TARGET_NAMES",
+    "BuildFacts", "Candidate", "Compiled", "ContextScan", "DeclarationError", "ParsedDeclaration",
+    "TargetInfo", "base_image_ref", "base_image_source", "compile_declaration", "decode",
+    "default_target", "dependency_files_source", "layer_ref", "list_layers", "list_targets",
+    "parse", "prebuilt_candidates",
 ]
 
 
@@ -109,10 +109,10 @@ def list_layers(parsed: ParsedDeclaration, facts: BuildFacts) -> list[str]:
 
 def prebuilt_candidates(parsed: ParsedDeclaration, request: BuildRequest,
                         facts: BuildFacts) -> tuple[str | None, dict[str, Candidate]]:
-    """The repository of prebuilt layers the build names (None: none), and
+    """The repository of prebuilt layers the build looks in (None: none), and
     where each layer its target composes would be published, with its key."""
     repository = _prebuilt_repository(request) or parsed.declaration.core.prebuilt
-    if repository is None:
+    if repository == NO_PREBUILT:
         return None, {}
     plan, target = plan_build(parsed, request, facts)
     version = plan.origin.core_version
@@ -127,7 +127,7 @@ def _prebuilt_repository(request: BuildRequest) -> str | None:
     repository = request.build_args.get(PREBUILT_ARG, "")
     if repository and not REPOSITORY.match(repository):
         raise RequestError(f"{PREBUILT_ARG} is `{repository}`, not an image repository like "
-                           "registry.example.com/metacall/layers (no tag)")
+                           f"registry.example.com/metacall/layers (no tag), nor `{NO_PREBUILT}`")
     return repository or None
 
 

@@ -7,6 +7,10 @@ import re
 
 DOCKER_HUB = "docker.io"
 DEFAULT_BASE_IMAGE = "debian:bookworm-slim"
+# Where the frontend image's workflow publishes the runtime's layers
+# (`python -m frontend publish`), and the value that turns looking off.
+DEFAULT_PREBUILT = "docker.io/metacall/frontend-layers"
+NO_PREBUILT = "none"
 # An image repository without tag or digest: [host[:port]/]path.
 REPOSITORY = re.compile(
     r"^([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"

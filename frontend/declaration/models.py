@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from frontend.references import DEFAULT_BASE_IMAGE, REPOSITORY
+from frontend.references import DEFAULT_BASE_IMAGE, DEFAULT_PREBUILT, NO_PREBUILT, REPOSITORY
 
 
 class Language(StrEnum):
@@ -89,10 +89,11 @@ class CoreOptions(StrictModel):
         "metacall`, `require('metacall')`). Default: on for an app, off for the bare images."))
     tests: bool = Field(False, description=(
         "Build core's tests and run them, with no network, after the build."))
-    prebuilt: str | None = Field(None, description=(
+    prebuilt: str = Field(DEFAULT_PREBUILT, description=(
         "A registry repository of prebuilt language layers (`python -m frontend publish`), "
         "like registry.example.com/metacall/layers, taken instead of building them when they "
-        "match; the build arg `METACALL_PREBUILT` overrides it."))
+        f"match; `{NO_PREBUILT}` builds every layer from source. The build arg "
+        "`METACALL_PREBUILT` overrides it."))
 
     @field_validator("version")
     @classmethod
@@ -103,8 +104,8 @@ class CoreOptions(StrictModel):
 
     @field_validator("prebuilt")
     @classmethod
-    def _repository(cls, value: str | None) -> str | None:
-        if value is not None and not REPOSITORY.match(value):
+    def _repository(cls, value: str) -> str:
+        if not REPOSITORY.match(value):
             raise ValueError(f"`{value}` is not an image repository like "
                              "registry.example.com/metacall/layers (no tag)")
         return value

@@ -12,6 +12,8 @@ import grpc
 
 from frontend.compile import (
     KEY_LABEL,
+    NO_PREBUILT,
+    PREBUILT_ARG,
     BuildFacts,
     Candidate,
     Compiled,
@@ -21,12 +23,14 @@ from frontend.compile import (
 )
 from frontend.gateway import sbom
 from frontend.gateway.bridge import Bridge
-from frontend.gateway.reads import REGISTRY_SECONDS
 from frontend.gateway.timing import Clock
 from frontend.platform import Platform
 from frontend.request import BuildRequest
 
 CONFIG_KEY = "containerimage.config"
+# A prebuilt layer only saves time: a registry slower than this to answer
+# (one that is unreachable without failing at once, say) is not waited for.
+LOOKUP_SECONDS = 15.0
 
 
 def solve_with_checks(bridge: Bridge, compiled: Compiled, request: BuildRequest) -> str:
@@ -65,7 +69,9 @@ def take_prebuilt(bridge: Bridge, parsed: ParsedDeclaration, request: BuildReque
             missing.append(f"{name} ({platform}): {reason}")
     if missing:
         bridge.warn(f"{len(missing)} of {len(wanted)} prebuilt layers are not in {repository}: "
-                    "building them from source", missing)
+                    "building them from source", [*missing, (
+                        f"`core.prebuilt: {NO_PREBUILT}` (or --build-arg "
+                        f"{PREBUILT_ARG}={NO_PREBUILT}) builds from source without looking")])
     return {platform: replace(one, prebuilt=taken[platform]) for platform, one in facts.items()}
 
 
@@ -73,8 +79,10 @@ def _look_up(bridge: Bridge, platform: Platform, candidate: Candidate) -> tuple[
     """(the candidate pinned by digest, "") or ("", why it is not taken)."""
     try:
         digest, config = bridge.resolve_image(candidate.ref, platform.to_pb(),
-                                              timeout=REGISTRY_SECONDS)
+                                              timeout=LOOKUP_SECONDS)
     except grpc.RpcError as error:
+        if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            return "", f"the registry did not answer in {LOOKUP_SECONDS:.0f} s"
         details = (error.details() or str(error.code())).strip().splitlines()
         return "", details[-1] if details else "not found"
     if ((config.get("config") or {}).get("Labels") or {}).get(KEY_LABEL) != candidate.key:

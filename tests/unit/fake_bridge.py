@@ -22,13 +22,17 @@ MANIFEST = b'{"language_id": "py", "path": ".", "scripts": ["main.py"]}'
 
 
 class RpcFailure(grpc.RpcError):
+    def __init__(self, code: grpc.StatusCode = grpc.StatusCode.NOT_FOUND) -> None:
+        self._code = code
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
     def details(self) -> str:
         return "no such file"
 
 
 @dataclass
-
-
 class FakeBridge:
     """Answers as BuildKit would: the declaration and the context's files
     by the local source each solve names."""
@@ -38,9 +42,12 @@ class FakeBridge:
     returned: list[tuple[str, object]] = field(default_factory=list)
     solved: list[llb_pb2.Definition] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    warning_details: list[list[str]] = field(default_factory=list)
     cache_imports: list[tuple[CacheImport, ...]] = field(default_factory=list)
     # Images a registry holds (prebuilt layers): ref -> config.
     images: dict[str, dict] = field(default_factory=dict)
+    # What the registry answers for an image it does not hold.
+    registry_answer: grpc.StatusCode = grpc.StatusCode.NOT_FOUND
     loaded_in_background: list[llb_pb2.Definition] = field(default_factory=list)
     background_imports: list[tuple[CacheImport, ...]] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)
@@ -95,15 +102,16 @@ class FakeBridge:
     def resolve_image(self, ref: str, platform: llb_pb2.Platform, *,
                       timeout: float | None = None) -> tuple[str, dict]:
         self.resolved.append(ref)
-        if ref.startswith("docker.io/"):  # the base image
+        if ref.startswith("docker.io/library/"):  # the base image
             return "sha256:" + "cd" * 32, {"architecture": "amd64", "os": "linux",
                                             "config": {"Env": ["PATH=/bin"]}}
         if ref not in self.images:
-            raise RpcFailure()
+            raise RpcFailure(self.registry_answer)
         return "sha256:" + "ab" * 32, self.images[ref]
 
     def warn(self, short: str, detail: list[str], *, digest: str = "") -> None:
         self.warnings.append(short)
+        self.warning_details.append(detail)
 
     def return_result(self, refs: Mapping[str, str], metadata: Mapping[str, bytes],
                       attestations: Mapping[str, list] | None = None) -> None:

@@ -11,7 +11,7 @@ from tests.unit.fake_bridge import DECLARATION, MANIFEST, FakeBridge, RpcFailure
 
 def test_a_build_returns_the_result_with_its_image_config() -> None:
     bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
-    kind, metadata = run(bridge, target="runtime")
+    kind, metadata = run(bridge, target="runtime", **{"build-arg:METACALL_PREBUILT": "none"})
     assert kind == "result"
     assert isinstance(metadata, dict)
     config = json.loads(metadata["containerimage.config"])
@@ -22,7 +22,7 @@ def test_a_build_returns_the_result_with_its_image_config() -> None:
 def test_without_merge_diff_the_build_warns_once() -> None:
     bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}},
                         caps_disabled=("mergeop", "diffop"))
-    assert run(bridge)[0] == "result"
+    assert run(bridge, **{"build-arg:METACALL_PREBUILT": "none"})[0] == "result"
     assert bridge.warnings == [
         "MergeOp/DiffOp are unavailable: composing the image with copies instead"]
     merges = [op for d in bridge.solved for data in getattr(d, "def")

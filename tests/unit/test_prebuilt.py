@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import grpc
 import pytest
 
 from frontend.compile import (
@@ -20,6 +21,7 @@ from frontend.gateway.handle import handle
 from frontend.llb.definition import op_digest
 from frontend.pb import llb_pb2
 from frontend.publish import core_version, publish_commands
+from frontend.references import DEFAULT_PREBUILT
 from frontend.request import BuildRequest, RequestError
 from tests.unit.fake_bridge import DECLARATION, FakeBridge, options
 
@@ -86,11 +88,42 @@ def test_published_layers_are_taken_pinned_and_the_rest_built_with_one_warning()
                                "building them from source"]
 
 
-def test_without_a_repository_nothing_is_looked_up() -> None:
-    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}})
-    assert build(bridge, "s", target="cli")[0] == "result"
+def test_a_build_that_names_nothing_takes_the_default_repositorys_layers() -> None:
+    published = {f"{DEFAULT_PREBUILT}:v0.9.22-{name}": published_config(name, "publisher")
+                 for name in LAYERS}
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}}, images=published)
+    assert build(bridge, "consumer", target="cli")[0] == "result"
+    sources = image_sources(bridge)
+    for name in LAYERS:
+        assert f"docker-image://{DEFAULT_PREBUILT}:v0.9.22-{name}@sha256:{'ab' * 32}" in sources
     assert bridge.warnings == []
-    assert all("layers" not in source for source in image_sources(bridge))
+
+
+@pytest.mark.parametrize("off", [
+    {"build-arg:METACALL_PREBUILT": "none"},
+    {"dockerfile": DECLARATION + b"core:\n  prebuilt: none\n"},
+])
+def test_none_looks_nothing_up(off: dict) -> None:
+    declaration = off.pop("dockerfile", DECLARATION)
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": declaration}})
+    assert build(bridge, "s", target="cli", **off)[0] == "result"
+    assert bridge.warnings == []
+    assert bridge.resolved == ["docker.io/library/debian:bookworm-slim"]
+
+
+@pytest.mark.parametrize(("answer", "reason"), [
+    (grpc.StatusCode.NOT_FOUND, "no such file"),
+    (grpc.StatusCode.DEADLINE_EXCEEDED, "the registry did not answer in 15 s"),
+])
+def test_a_registry_without_the_layers_builds_from_source_saying_why(
+        answer: grpc.StatusCode, reason: str) -> None:
+    bridge = FakeBridge({"dockerfile": {"metacall.yaml": DECLARATION}}, registry_answer=answer)
+    assert build(bridge, "s", target="cli")[0] == "result"
+    details = bridge.warning_details
+    assert len(details) == 1
+    assert details[0][0] == f"core-libraries (linux/amd64): {reason}"
+    assert details[0][-1] == ("`core.prebuilt: none` (or --build-arg METACALL_PREBUILT=none) "
+                              "builds from source without looking")
 
 
 def test_the_declaration_names_the_repository_and_both_are_checked() -> None:
