@@ -23,6 +23,7 @@ from frontend.pb import llb_pb2
 from frontend.publish import core_version, publish_commands
 from frontend.references import DEFAULT_PREBUILT
 from frontend.request import BuildRequest, RequestError
+from tests.conftest import ROOT
 from tests.unit.fake_bridge import DECLARATION, FakeBridge, options
 
 REPOSITORY = "127.0.0.1:5000/metacall/layers"
@@ -178,3 +179,15 @@ def test_without_merge_diff_published_layers_are_copied_in() -> None:
     copies = [op for op in ops.values() if op.WhichOneof("op") == "file"
               and any(i.digest == published for i in op.inputs)]
     assert [action.WhichOneof("action") for op in copies for action in op.file.actions] == ["copy"]
+
+
+def test_the_workflow_publishes_where_builds_look_by_default() -> None:
+    """What .github/workflows/frontend-image.yml publishes: the default
+    repository, from core's git tag (no metacall-core context)."""
+    workflow = (ROOT / ".github" / "workflows" / "frontend-image.yml").read_text()
+    assert f"LAYERS: {DEFAULT_PREBUILT}\n" in workflow
+    assert "metacall-core=" not in workflow
+    published = parse((ROOT / ".github" / "prebuilt" / "metacall.yaml").read_text())
+    assert list_layers(published, BuildFacts()) == [
+        "core-libraries", *(f"{tag}-libraries" for tag in ("py", "node", "rb", "ts")),
+        *(f"{tag}-files" for tag in ("py", "node", "rb", "ts")), "cli-node"]
