@@ -137,7 +137,7 @@ def compare_cold(title: str, cases: dict[str, list[str]], runs: int, goal: str =
         print(f"{name:<{width}}{wall:>9.1f}s{cpu:>9.1f}s")
     (_, (wall, cpu)), *references = medians.items()
     for reference, (ref_wall, ref_cpu) in references:
-        print(f"ratio to {reference}: wall {wall / ref_wall:.2f}{goal}, CPU {cpu / ref_cpu:.2f}")
+        print(f"ratio to {reference}: wall {wall / ref_wall:.2f}, CPU {cpu / ref_cpu:.2f}{goal}")
     for name, one in measured.items():
         _, cpu, steps = one[-1]
         print_step_cpu(name, steps, cpu)
