@@ -7,11 +7,13 @@ local/dockerfile-frontend:v0.26, GO_FRONTEND names another). Warm runs are
 interleaved, one of each in turn, so load on the machine hits them alike.
 
     METACALL_CORE_SOURCE=path/to/core PLTHOOK_SOURCE=path/to/plthook_c \\
-        .venv/bin/python bench/warm_build.py [--runs 5]
+        BUILDKIT_BIN_DIR=../shared/bin .venv/bin/python bench/warm_build.py [--runs 5]
 
 Each build runs once to warm the cache (timed as "first"), then --runs more
 times; the table prints the median and the spread of the warm runs and
-`docker image inspect` sizes of both images.
+`docker image inspect` sizes of the images. Then the same three through
+`buildctl` on scripts/channels.sh's root buildkitd, both gateway images
+pushed to its registry first (left out, saying why, without buildctl).
 """
 
 from __future__ import annotations
@@ -21,19 +23,158 @@ import os
 import statistics
 import subprocess
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from contexts import core_build_args, timed_build
+from contexts import (
+    ADDRESS,
+    FRONTEND_REF,
+    REGISTRY,
+    buildctl,
+    buildctl_sources,
+    core_build_args,
+    core_sources,
+    frontend_build,
+    timed_build,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GO_FRONTEND = os.environ.get("GO_FRONTEND", "local/dockerfile-frontend:v0.26")
+GO_FRONTEND_REF = f"{REGISTRY}/bench/dockerfile-frontend:latest"
 EXAMPLE = ROOT / "examples" / "calc"
+OURS, GO, BUILT_IN = "metacall/frontend", "Dockerfile, Go gateway", "Dockerfile, built-in"
 
 
 def image_size(tag: str) -> str:
     size = subprocess.run(["docker", "image", "inspect", tag, "--format", "{{.Size}}"],
                           capture_output=True, text=True, check=True).stdout
     return f"{int(size) / 1e6:.0f} MB"
+
+
+# Where a gateway run's start-up goes before its first request and before
+# the planner can answer: each step's imports, in one process, in the order
+# the frontend takes them (frontend.gateway.start, then .handle). The
+# interpreter's own start is a process that imports nothing.
+STARTUP_STEPS = (
+    ("grpc (and the stdlib it pulls in)", "grpc"),
+    ("the gateway: bridge, messages, reads", "frontend.gateway.start"),
+    ("pydantic", "pydantic.main"),
+    ("PyYAML", "yaml"),
+    ("the declaration's models", "frontend.declaration.models"),
+    ("the planner and the routes", "frontend.gateway.handle"),
+)
+# Run inside the image: `runs` times, a bare interpreter's process, then one
+# that imports each step's module and prints each step's milliseconds.
+STARTUP_SCRIPT = """
+import statistics, subprocess, sys, time
+IMPORTS = "import importlib, sys, time\\nlast = time.perf_counter()\\n" \\
+    "for m in sys.argv[1:]:\\n importlib.import_module(m); now = time.perf_counter()\\n" \\
+    " print(round((now - last) * 1000, 1)); last = now"
+runs, modules = int(sys.argv[1]), sys.argv[2:]
+bare, steps = [], []
+for _ in range(runs):
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-S", "-c", "pass"], check=True)
+    bare.append((time.perf_counter() - started) * 1000)
+    done = subprocess.run([sys.executable, "-S", "-c", IMPORTS, *modules],
+                          capture_output=True, text=True, check=True)
+    steps.append([float(line) for line in done.stdout.split()])
+print(statistics.median(bare))
+for column in zip(*steps):
+    print(statistics.median(column))
+"""
+
+
+def startup(image: str, runs: int = 15) -> None:
+    """Medians of `runs` processes in the frontend image."""
+    done = subprocess.run(
+        ["docker", "run", "--rm", "--entrypoint", "/usr/bin/python3.11", image, "-S", "-c",
+         STARTUP_SCRIPT, str(runs), *(module for _, module in STARTUP_STEPS)],
+        capture_output=True, text=True, check=True, timeout=600)
+    bare, *steps = (float(line) for line in done.stdout.split())
+    print(f"start-up in {image}, median of {runs} processes:")
+    print(f"  {bare:6.1f} ms  the interpreter, importing nothing (a process of its own)")
+    for (what, module), median in zip(STARTUP_STEPS, steps, strict=True):
+        print(f"  {median:6.1f} ms  import {module}: {what}")
+    print(f"  {bare + sum(steps):6.1f} ms  in all, before the frontend's own work")
+
+
+def has_image(tag: str) -> bool:
+    return subprocess.run(["docker", "image", "inspect", tag], capture_output=True).returncode == 0
+
+
+def buildx_cases(common: list[str]) -> dict[str, list[str]]:
+    dockerfile = [*common, "-f", str(ROOT / "bench" / "calc.Dockerfile")]
+    cases = {
+        OURS: [*common, "-f", str(EXAMPLE / "metacall.yaml"), "--target", "cli",
+               "-t", "bench-calc-frontend", str(EXAMPLE)],
+        BUILT_IN: [*dockerfile, "-t", "bench-calc-dockerfile", str(EXAMPLE)],
+    }
+    if has_image(GO_FRONTEND):
+        cases[GO] = [*dockerfile, "--build-arg", f"BUILDKIT_SYNTAX={GO_FRONTEND}",
+                     "-t", "bench-calc-go", str(EXAMPLE)]
+    else:
+        print(f"{GO_FRONTEND} is missing (../shared/tools/build-buildkit.sh builds it): "
+              "the Go gateway is left out")
+    return cases
+
+
+def buildctl_cases() -> dict[str, list[str]] | None:
+    """The same builds through buildctl, both gateway images pulled from the
+    registry as buildkitd pulls any; None, saying why, when it cannot run."""
+    sources = core_sources()
+    tool = Path(os.environ.get("BUILDKIT_BIN_DIR", "/usr/local/bin")) / "buildctl"
+    if sources is None or not tool.exists() or subprocess.run(
+            [str(tool), "--addr", ADDRESS, "debug", "workers"], capture_output=True,
+            timeout=30).returncode != 0:
+        print(f"no buildctl at {tool} or no buildkitd at {ADDRESS} (scripts/channels.sh): "
+              "the buildctl figures are left out")
+        return None
+    for local, pushed in ((OURS, FRONTEND_REF), (GO_FRONTEND, GO_FRONTEND_REF)):
+        if has_image(local):
+            subprocess.run(["docker", "tag", local, pushed], check=True)
+            subprocess.run(["docker", "push", "-q", pushed], check=True, capture_output=True,
+                           timeout=600)
+    core, plthook = sources
+    dockerfile = ["--local", f"dockerfile={ROOT / 'bench'}", "--opt", "filename=calc.Dockerfile",
+                  "--local", f"context={EXAMPLE}", *buildctl_sources(core, plthook)]
+    cases = {
+        OURS: [*frontend_build(EXAMPLE), "--opt", "target=cli", *buildctl_sources(core, plthook),
+               "--output", "type=image,name=bench/calc-frontend"],
+        BUILT_IN: ["build", "--frontend", "dockerfile.v0", *dockerfile,
+                   "--output", "type=image,name=bench/calc-dockerfile"],
+    }
+    if has_image(GO_FRONTEND):
+        cases[GO] = ["build", "--frontend", "gateway.v0", "--opt", f"source={GO_FRONTEND_REF}",
+                     *dockerfile, "--output", "type=image,name=bench/calc-go"]
+    return cases
+
+
+def measure(cases: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
+    """One cold-cache run of each (printed as "first"), then `runs` warm
+    ones, interleaved."""
+    first = {name: build() for name, build in cases.items()}
+    warm: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, build in cases.items():
+            warm[name].append(build())
+    return {name: [first[name], *warm[name]] for name in cases}
+
+
+def report(title: str, times: dict[str, list[float]], sizes: dict[str, str]) -> None:
+    print(f"{title:<24}{'first':>10}{'warm median':>14}{'warm min-max':>16}{'image':>10}")
+    for name, (first, *warm) in times.items():
+        print(f"{name:<24}{first:>9.2f}s{statistics.median(warm):>13.2f}s"
+              f"{min(warm):>8.2f}-{max(warm):.2f}s{sizes.get(name, ''):>10}")
+    ours = times[OURS][1:]
+    for reference in (GO, BUILT_IN):
+        if reference in times:
+            theirs = times[reference][1:]
+            ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+            print(f"warm ratio to {reference}: "
+                  f"{statistics.median(ours) / statistics.median(theirs):.2f}"
+                  f" (pair by pair {min(ratios):.2f}-{max(ratios):.2f})")
 
 
 def main() -> int:
@@ -43,37 +184,17 @@ def main() -> int:
     common = core_build_args()
     if common is None:
         return 2
-    dockerfile = [*common, "-f", str(ROOT / "bench" / "calc.Dockerfile")]
-    cases = {
-        "metacall/frontend": [*common, "-f", str(EXAMPLE / "metacall.yaml"), "--target", "cli",
-                              "-t", "bench-calc-frontend", str(EXAMPLE)],
-        "Dockerfile, built-in": [*dockerfile, "-t", "bench-calc-dockerfile", str(EXAMPLE)],
-    }
-    if subprocess.run(["docker", "image", "inspect", GO_FRONTEND],
-                      capture_output=True).returncode == 0:
-        cases["Dockerfile, Go gateway"] = [*dockerfile, "--build-arg",
-                                           f"BUILDKIT_SYNTAX={GO_FRONTEND}",
-                                           "-t", "bench-calc-go", str(EXAMPLE)]
-    else:
-        print(f"{GO_FRONTEND} is missing (../shared/tools/build-buildkit.sh builds it): "
-              "the Go gateway is left out")
-    first = {name: timed_build(args)[0] for name, args in cases.items()}
-    warm: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(options.runs):
-        for name, args in cases.items():
-            warm[name].append(timed_build(args)[0])
-    print(f"{'build':<24}{'first':>10}{'warm median':>14}{'warm min-max':>16}{'image':>10}")
-    for name, args in cases.items():
-        tag = args[args.index("-t") + 1]
-        print(f"{name:<24}{first[name]:>9.2f}s{statistics.median(warm[name]):>13.2f}s"
-              f"{min(warm[name]):>8.2f}-{max(warm[name]):.2f}s{image_size(tag):>10}")
-    ours = statistics.median(warm["metacall/frontend"])
-    for reference in ("Dockerfile, Go gateway", "Dockerfile, built-in"):
-        if reference in warm:
-            ratios = [a / b for a, b in zip(warm["metacall/frontend"], warm[reference],
-                                            strict=True)]
-            print(f"warm ratio to {reference}: {ours / statistics.median(warm[reference]):.2f}"
-                  f" (pair by pair {min(ratios):.2f}-{max(ratios):.2f})")
+    startup(OURS)
+    with_buildx = buildx_cases(common)
+    times = measure({name: partial(lambda args: timed_build(args)[0], args)
+                     for name, args in with_buildx.items()}, options.runs)
+    report("docker buildx build", times,
+           {name: image_size(args[args.index("-t") + 1]) for name, args in with_buildx.items()})
+    with_buildctl = buildctl_cases()
+    if with_buildctl is not None:
+        times = measure({name: partial(lambda args: buildctl(*args)[0], args)
+                         for name, args in with_buildctl.items()}, options.runs)
+        report("buildctl build", times, {})
     return 0
 
 
