@@ -140,6 +140,10 @@ class Recipe:
     has_configuration: ClassVar[bool] = False
     # Where core's runtime install writes for this loader beyond its defaults.
     runtime_install_paths: ClassVar[tuple[str, ...]] = ()
+    # Its runtime libraries link OpenSSL, which the runtime then installs
+    # once, in a layer of its own below every such language's (see
+    # runtime.py), not once in each.
+    links_openssl: ClassVar[bool] = False
     # Environment the loader needs at run time.
     runtime_env: ClassVar[tuple[tuple[str, str], ...]] = ()
     # How the app's dependencies in this language are installed, if known.

@@ -4,6 +4,10 @@ core's install step wrote, composed (merged, or copied without MergeOp).
 - runtime-<L> = base + the recipe's runtime libraries (`metacall-runtime.sh <L>`)
 - runtime     = Merge(base, Diff(base, runtime-<L>)…, Diff(built-<L>, installed-<L>)…)
 
+OpenSSL, which most languages' runtimes link, is a layer of its own
+(base + libssl) under each of those languages' branches: installed in each,
+it would be in the image once per language.
+
 Adding a language never rebuilds another; images with languages in common
 share those layers; no compiler, header, source or build tree gets in.
 """
@@ -22,6 +26,8 @@ from frontend.plan.prebuilt import PrebuiltLayer
 from frontend.plan.recipe import cli_provider, recipe_for, runtime_packages, with_requirements
 from frontend.plan.shell import FINISH_RUNTIME
 
+OPENSSL_LABEL = "openssl"
+
 
 class Runtime:
     def __init__(self, core: CoreGraph, languages: Sequence[str]) -> None:
@@ -30,13 +36,17 @@ class Runtime:
         self.tags = with_requirements(self.languages)
 
     def branch(self, label: str, on: State) -> State:
-        """`on` + the runtime libraries of one language (or of core)."""
+        """`on` + the runtime libraries of one language (or of core, or
+        OpenSSL's)."""
         build = self.core.language(label)
         if label == CORE_LABEL:
             # What `metacall-runtime.sh backtrace` installs (libdw1t64 from
             # trixie on), without the wget and gpg it installs and removes.
             return build.install_runtime(
                 on, runtime_packages("$(apt_dependency libdw-dev 'libdw1[t0-9]*')"))
+        if label == OPENSSL_LABEL:
+            return build.install_runtime(
+                on, runtime_packages("$(apt_dependency libssl-dev 'libssl3[t0-9]*')"))
         return recipe_for(label).runtime_libraries(on, build)
 
     def named_layers(self, *, cli: bool) -> dict[str, Layer]:
@@ -45,10 +55,14 @@ class Runtime:
         libraries, what core's runtime install wrote per declared language,
         and with `cli` what its CLI install wrote."""
         base = self.core.inputs.base
+        on_openssl = {tag for tag in self.tags if recipe_for(tag).links_openssl}
+        openssl = self.branch(OPENSSL_LABEL, base) if on_openssl else base
+        labels = (CORE_LABEL, *([OPENSSL_LABEL] if on_openssl else []), *self.tags)
         layers: dict[str, Layer] = {
-            f"{label}-libraries": BranchLayer(f"[{label}] runtime libraries", base,
+            f"{label}-libraries": BranchLayer(f"[{label}] runtime libraries",
+                                              openssl if label in on_openssl else base,
                                               partial(self.branch, label))
-            for label in (CORE_LABEL, *self.tags)
+            for label in labels
         }
         layers |= {f"{tag}-files": self.core.build((tag,)).runtime_files
                    for tag in self.languages}

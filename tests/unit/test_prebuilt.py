@@ -27,8 +27,8 @@ from tests.conftest import ROOT
 from tests.unit.fake_bridge import DECLARATION, FakeBridge, options
 
 REPOSITORY = "127.0.0.1:5000/metacall/layers"
-LAYERS = ["core-libraries", "py-libraries", "node-libraries", "py-files", "node-files",
-          "cli-node"]
+LAYERS = ["core-libraries", "openssl-libraries", "py-libraries", "node-libraries", "py-files",
+          "node-files", "cli-node"]
 
 
 def build(bridge: FakeBridge, session: str, **values: str) -> tuple[str, object]:
@@ -85,7 +85,7 @@ def test_published_layers_are_taken_pinned_and_the_rest_built_with_one_warning()
     for name in ("py-libraries", "py-files"):
         assert f"docker-image://{REPOSITORY}:v0.9.22-{name}{pinned}" in sources
     assert not any("node-files" in source for source in sources)
-    assert bridge.warnings == [f"4 of 6 prebuilt layers are not in {REPOSITORY}: "
+    assert bridge.warnings == [f"5 of 7 prebuilt layers are not in {REPOSITORY}: "
                                "building them from source"]
 
 
@@ -132,7 +132,8 @@ def test_the_declaration_names_the_repository_and_both_are_checked() -> None:
     repository, candidates = prebuilt_candidates(parsed, BuildRequest(target="runtime"),
                                                  BuildFacts())
     assert repository == REPOSITORY
-    assert sorted(candidates) == ["core-libraries", "py-files", "py-libraries"]
+    assert sorted(candidates) == ["core-libraries", "openssl-libraries", "py-files",
+                                  "py-libraries"]
     assert candidates["py-files"].ref == f"{REPOSITORY}:v0.9.22-py-files"
     with pytest.raises(DeclarationError, match="not an image repository"):
         parse("languages: [py]\ncore:\n  prebuilt: registry/layers:latest\n")
@@ -142,7 +143,8 @@ def test_the_declaration_names_the_repository_and_both_are_checked() -> None:
 
 
 @pytest.mark.parametrize(("layer", "message"), [
-    ("", "needs the build arg METACALL_LAYER, one of: core-libraries, py-libraries"),
+    ("", "needs the build arg METACALL_LAYER, one of: core-libraries, openssl-libraries, "
+     "py-libraries"),
     ("rb-files", "builds one of: core-libraries"),
 ])
 def test_the_layer_target_needs_a_layer_of_this_declaration(layer: str, message: str) -> None:
@@ -189,5 +191,6 @@ def test_the_workflow_publishes_where_builds_look_by_default() -> None:
     assert "metacall-core=" not in workflow
     published = parse((ROOT / ".github" / "prebuilt" / "metacall.yaml").read_text())
     assert list_layers(published, BuildFacts()) == [
-        "core-libraries", *(f"{tag}-libraries" for tag in ("py", "node", "rb", "ts")),
+        "core-libraries", "openssl-libraries",
+        *(f"{tag}-libraries" for tag in ("py", "node", "rb", "ts")),
         *(f"{tag}-files" for tag in ("py", "node", "rb", "ts")), "cli-node"]

@@ -94,6 +94,7 @@ def npm_build_script(package_json: bytes) -> str | None:
 class Node(Recipe):
     title = "Node.js"
     script_option = "nodejs"
+    links_openssl = True
     provides_cli = True
     has_configuration = True
     runtime_env = (("NODE_PATH", "/usr/local/lib/node_modules"),)

@@ -81,6 +81,7 @@ def pip_install(manifest: str, beside: frozenset[str], building: bool) -> Instal
 class Python(Recipe):
     title = "Python"
     script_option = "python"
+    links_openssl = True
     has_configuration = True
     installer = Installer(
         files=("requirements.txt", "pyproject.toml", "Pipfile"),

@@ -22,6 +22,7 @@ NO_SCRIPT_CONDITION = "if (argv == NULL || argc <= 1)"
 class Ruby(Recipe):
     title = "Ruby"
     script_option = "ruby"
+    links_openssl = True
     has_configuration = True
     installer = Installer(
         files=("Gemfile",), locks=("Gemfile.lock",), packages=("ruby", "ruby-bundler"),

@@ -11,6 +11,7 @@ CMAKE_DEFINITIONS = ("-DConcurrentQueue_SOURCE_DIR=/usr/include/concurrentqueue"
 class Rpc(Recipe):
     title = "RPC"
     script_option = "rpc"
+    links_openssl = True
 
     def environment_script(self, build: LanguageSteps) -> str:
         words = " ".join(shlex.quote(d) for d in CMAKE_DEFINITIONS)
