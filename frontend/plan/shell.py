@@ -90,13 +90,18 @@ def apt_install(packages: tuple[str, ...] | list[str]) -> str:
 
 # What dpkg leaves out of a runtime install: documentation but its
 # copyright files (as Debian's slim images do), manual pages, translations,
-# info pages: no program reads them at run time. apt reads APT_CONFIG for
-# the step alone (core's metacall-runtime.sh runs apt-get itself).
+# info pages, and the type checker and debugger Ruby bundles as gems (rbs,
+# typeprof, debug: each with its gemspec, so Bundler installs one a Gemfile
+# names): no program reads them at run time. (dpkg's `*` matches `/` too.)
+# apt reads APT_CONFIG for the step alone (core's metacall-runtime.sh runs
+# apt-get itself).
 SLIM_APT_CONFIG = "/tmp/metacall-slim-apt.conf"
-SLIM_DPKG_OPTIONS = tuple(
-    f"--path-{kind}=/usr/share/{path}" for kind, path in (
+SLIM_DPKG_OPTIONS = (
+    *(f"--path-{kind}=/usr/share/{path}" for kind, path in (
         ("exclude", "doc/*"), ("include", "doc/*/copyright"), ("exclude", "man/*"),
-        ("exclude", "locale/*"), ("exclude", "info/*")))
+        ("exclude", "locale/*"), ("exclude", "info/*"))),
+    *(f"--path-exclude=/usr/lib/ruby/gems/*/{gem}-*" for gem in ("rbs", "typeprof", "debug")),
+)
 
 
 def slim_apt(script: str) -> str:

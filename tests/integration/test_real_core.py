@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import shutil
@@ -264,6 +266,66 @@ def test_a_polyglot_app_loads_py_node_and_rb_scripts(buildx, core_contexts, tmp_
     assert code == 0, output
     for answer in ("40", "41", "42"):
         assert f"\n{answer}\n" in output.replace("λ ", "\n"), output
+
+
+# Each language's script hashes through its own binding of OpenSSL. (Not
+# named digest.rb: the Ruby loader requires a script by its name, and
+# Ruby's own `digest` would shadow it.)
+OPENSSL_SCRIPTS = {
+    "py": "import hashlib\n\ndef py_digest(text):\n"
+                 "    return hashlib.sha256(text.encode()).hexdigest()[:8]\n",
+    "node": "const crypto = require('crypto');\nmodule.exports = { node_digest: (text) =>"
+                 " crypto.createHash('sha256').update(text).digest('hex').slice(0, 8) };\n",
+    "rb": "require 'openssl'\n\ndef rb_digest(text)\n"
+                 "  OpenSSL::Digest::SHA256.hexdigest(text)[0, 8]\nend\n",
+}
+
+
+def layer_files(image: str, work: Path) -> list[list[str]]:
+    """The paths of the files in each layer of `image`, from `docker save`."""
+    archive = work / "image.tar"
+    docker("save", "-o", str(archive), image)
+    with tarfile.open(archive) as saved:
+        def blob(digest: str) -> bytes:
+            member = saved.extractfile(f"blobs/sha256/{digest.removeprefix('sha256:')}")
+            assert member is not None
+            return member.read()
+
+        index = saved.extractfile("index.json")
+        assert index is not None
+        manifest = json.loads(blob(json.loads(index.read())["manifests"][0]["digest"]))
+        if "manifests" in manifest:  # an index: the image's own manifest is first
+            manifest = json.loads(blob(manifest["manifests"][0]["digest"]))
+        layers = []
+        for layer in manifest["layers"]:
+            with tarfile.open(fileobj=io.BytesIO(blob(layer["digest"]))) as files:
+                layers.append([member.name for member in files if member.isfile()])
+    return layers
+
+
+def test_openssl_is_one_layer_under_py_node_and_rb(buildx, core_contexts, tmp_path) -> None:
+    """The [py, node, rb] CLI holds libssl once, in a layer of its own,
+    though all three link it; each hashes through it. Ruby's bundled type
+    checker and debugger are left out."""
+    scripts = write_app(tmp_path / "cli", "languages: [py, node, rb]\n")
+    built = buildx(scripts, "--target", "cli", *core_contexts, timeout=BUILD_TIMEOUT)
+    assert built.returncode == 0, built
+    layers = layer_files(built.tag, tmp_path)
+    with_libssl = [files for files in layers
+                   if any(path.rsplit("/", 1)[-1].startswith("libssl.so") for path in files)]
+    assert len(with_libssl) == 1, [len(files) for files in with_libssl]
+    assert not [path for files in layers for path in files
+                if "/gems/" in path and any(f"/{gem}-" in path for gem in
+                                            ("rbs", "typeprof", "debug"))]
+    extensions = {"py": "py", "node": "js", "rb": "rb"}
+    for tag, source in OPENSSL_SCRIPTS.items():
+        (scripts / f"fingerprint.{extensions[tag]}").write_text(source)
+    output = run_commands(built.tag, scripts, "".join(
+        f"load {tag} fingerprint.{extensions[tag]}\n" for tag in OPENSSL_SCRIPTS)
+        + "".join(f'call {tag}_digest("metacall")\n' for tag in OPENSSL_SCRIPTS)
+        + "exit\n")
+    expected = hashlib.sha256(b"metacall").hexdigest()[:8]
+    assert output.count(expected) == 3, output
 
 
 def test_rpc_loader_calls_a_function_of_a_remote_server(buildx, core_contexts, tmp_path) -> None:
