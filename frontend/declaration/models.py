@@ -107,7 +107,7 @@ class CoreOptions(StrictModel):
     def _repository(cls, value: str) -> str:
         if not REPOSITORY.match(value):
             raise ValueError(f"`{value}` is not an image repository like "
-                             "registry.example.com/metacall/layers (no tag)")
+                             f"registry.example.com/metacall/layers (no tag), nor `{NO_PREBUILT}`")
         return value
 
     @field_validator("cmake_options")
