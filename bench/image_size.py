@@ -4,7 +4,10 @@ after a change), beside the hand-written Dockerfiles' images of the same
 (bench/pynoderb.Dockerfile without core's Python test packages, and
 bench/prebuilt-app.Dockerfile on top of it). Sizes are the image's layers,
 compressed (gzip, as pushed) and unpacked; then, for the last frontend's
-images, the twenty largest Debian packages (bytes on disk) and files.
+images, the twenty largest Debian packages (bytes on disk) and files, each with
+what reads it at run time: the languages whose loading maps it (a script per
+language imports its standard library's native extensions, then reads
+/proc/self/maps), the loader whose interpreter imports it, or the base image.
 
     METACALL_CORE_SOURCE=path/to/core PLTHOOK_SOURCE=path/to/plthook_c \\
     .venv/bin/python bench/image_size.py [--frontend metacall/frontend ...]
@@ -27,6 +30,8 @@ from pathlib import Path
 
 from contexts import core_build_args, timed_build
 
+from frontend.references import DEFAULT_BASE_IMAGE
+
 ROOT = Path(__file__).resolve().parent.parent
 # The bytes each Debian package has on disk, and the largest files.
 PACKAGES = r"""files() { while IFS= read -r f; do [ -f "$f" ] && [ ! -L "$f" ] && echo "$f"; done; }
@@ -36,6 +41,30 @@ for list in /var/lib/dpkg/info/*.list; do
 	echo "$size $(basename "$list" .list)"
 done | sort -rn | head -n 20"""
 FILES = "find / -xdev -type f -printf '%s %p\\n' 2>/dev/null | sort -rn | head -n 20"
+# What each loader maps into the process once loaded: a script that imports
+# every native extension of its language's standard library, then copies
+# /proc/self/maps out.
+PROBES = {
+    "py": ("probe.py", "import glob, importlib, os\n"
+           "for f in glob.glob('/usr/lib/python3*/lib-dynload/*.so'):\n"
+           "    try:\n        importlib.import_module(os.path.basename(f).split('.')[0])\n"
+           "    except Exception:\n        pass\n"
+           "open('/probe/py.maps', 'w').write(open('/proc/self/maps').read())\n"
+           "def probe():\n    return 0\n"),
+    "node": ("probe.js", "const fs = require('fs');\n"
+             "fs.writeFileSync('/probe/node.maps', fs.readFileSync('/proc/self/maps'));\n"
+             "module.exports = { probe: () => 0 };\n"),
+    "rb": ("probe.rb", "Dir.glob('/usr/lib/x86_64-linux-gnu/ruby/*/**/*.so').each do |f|\n"
+           "  begin; require f; rescue Exception; end\nend\n"
+           "File.write('/probe/rb.maps', File.read('/proc/self/maps'))\n"
+           "def probe\n  0\nend\n"),
+}
+# Where each language's interpreter imports its libraries from: a package with
+# files there is read by that language's loader, though nothing links it.
+IMPORTED_FROM = {"/usr/lib/python3": "py_loader's imports",
+                 "/usr/lib/ruby/": "rb_loader's requires",
+                 "/usr/lib/x86_64-linux-gnu/ruby/": "rb_loader's requires",
+                 "/usr/share/nodejs/": "node_loader's requires"}
 
 
 def oci_sizes(archive: Path) -> tuple[int, int]:
@@ -71,6 +100,70 @@ def build(args: list[str], tag: str, work: Path) -> tuple[int, int]:
 def inside(tag: str, script: str) -> str:
     return subprocess.run(["docker", "run", "--rm", "--entrypoint", "/bin/sh", tag, "-c", script],
                           capture_output=True, text=True, timeout=600).stdout
+
+
+def mapped_by(tag: str, languages: list[str]) -> dict[str, set[str]]:
+    """Each file the languages' loaders map once loaded, and which loaders."""
+    mapped: dict[str, set[str]] = {}
+    with tempfile.TemporaryDirectory() as directory:
+        Path(directory).chmod(0o777)  # app images run as their own user
+        for language in languages:
+            script, source = PROBES[language]
+            (Path(directory) / script).write_text(source)
+            subprocess.run(["docker", "run", "--rm", "-i", "-v", f"{directory}:/probe",
+                            "-e", "LOADER_SCRIPT_PATH=/probe", "--entrypoint", "metacallcli", tag],
+                           input=f"load {language} {script}\nexit\n", capture_output=True,
+                           text=True, timeout=120)
+            maps = Path(directory) / f"{language}.maps"
+            if not maps.exists():
+                raise SystemExit(f"{tag}: the {language} loader did not load {script}")
+            for line in maps.read_text().splitlines():
+                fields = line.split()
+                if len(fields) > 5 and fields[5].startswith("/"):
+                    mapped.setdefault(fields[5], set()).add(language)
+    return mapped
+
+
+def print_largest(tag: str, languages: list[str], base_packages: set[str]) -> None:
+    """The twenty largest packages and files, each with what reads it at run time."""
+    loaded = mapped_by(tag, languages)
+    packages = [line.split(" ", 1) for line in inside(tag, PACKAGES).splitlines()]
+    files = [line.split(" ", 1) for line in inside(tag, FILES).splitlines()]
+    package_names = [name for _, name in packages]
+    # Each package's files, and the owner of each large file, in one run.
+    listing = inside(tag, "for p in " + " ".join(package_names) + "; do "
+                     "sed \"s|^|$p |\" /var/lib/dpkg/info/$p.list; done; "
+                     "for f in " + " ".join(path for _, path in files) + "; do "
+                     "o=$(dpkg -S \"$f\" 2>/dev/null || dpkg -S \"$(readlink -f \"$f\" | "
+                     "sed 's|^/usr/|/|')\" 2>/dev/null) && echo \"owner ${o%%: *} $f\"; done")
+    contents: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}
+    for line in listing.splitlines():
+        first, _, rest = line.partition(" ")
+        if first == "owner":
+            package, _, path = rest.partition(" ")
+            owner[path] = package.split(", ")[0]
+        else:
+            contents.setdefault(first, []).append(rest)
+
+    def readers(package: str, paths: list[str]) -> str:
+        users = {user for path in paths for user in loaded.get(path, ())}
+        found = [f"mapped after load {', '.join(tag for tag in languages if tag in users)}"] \
+            if users else []
+        found += sorted({reader for path in paths for prefix, reader in IMPORTED_FROM.items()
+                         if path.startswith(prefix)})
+        if package.split(":")[0] in base_packages:
+            found.append("the base image's")
+        return "; ".join(found) or "NOTHING reads it at run time"
+
+    print(f"\n{tag}: the twenty largest packages (bytes on disk), and what reads each")
+    for size, package in packages:
+        read_by = readers(package, contents.get(package, []))
+        print(f"{int(size) / 1e6:8.1f} MB {package:32} {read_by}")
+    print(f"\n{tag}: the twenty largest files, and what reads each")
+    for size, path in files:
+        package = owner.get(path, "?")
+        print(f"{int(size) / 1e6:8.1f} MB {path:52} {package:20} {readers(package, [path])}")
 
 
 def main() -> int:
@@ -123,11 +216,9 @@ def main() -> int:
                 print(f"{key}: {sizes[key][0] / reference[0]:.2f}x compressed, "
                       f"{sizes[key][1] / reference[1]:.2f}x unpacked, of the Dockerfile's")
         last = tags[len(frontends) * 2 - 2:len(frontends) * 2]
-        for tag in last:
-            print(f"\n{tag}: the twenty largest packages (bytes on disk)")
-            print(inside(tag, PACKAGES))
-            print(f"{tag}: the twenty largest files")
-            print(inside(tag, FILES))
+        base_packages = set(inside(DEFAULT_BASE_IMAGE, "dpkg-query -W -f '${Package}\\n'").split())
+        for tag, languages in zip(last, (["py", "node", "rb"], ["py", "node"]), strict=True):
+            print_largest(tag, languages, base_packages)
     finally:
         subprocess.run(["docker", "image", "rm", *tags], capture_output=True)
     return 0
