@@ -4,10 +4,12 @@ after a change), beside the hand-written Dockerfiles' images of the same
 (bench/pynoderb.Dockerfile without core's Python test packages, and
 bench/prebuilt-app.Dockerfile on top of it). Sizes are the image's layers,
 compressed (gzip, as pushed) and unpacked; then, for the last frontend's
-images, the twenty largest Debian packages (bytes on disk) and files, each with
-what reads it at run time: the languages whose loading maps it (a script per
-language imports its standard library's native extensions, then reads
-/proc/self/maps), the loader whose interpreter imports it, or the base image.
+images, the twenty largest Debian packages (bytes on disk) and files, each
+with what reads it at run time: the languages whose loading maps it (a
+script per language imports its standard library's native extensions, then
+reads /proc/self/maps), the loader whose interpreter imports it, or the base
+image. metacallcli's REPL is a Node.js plugin of core's, so each of its runs
+maps Node's libraries.
 
     METACALL_CORE_SOURCE=path/to/core PLTHOOK_SOURCE=path/to/plthook_c \\
     .venv/bin/python bench/image_size.py [--frontend metacall/frontend ...]
