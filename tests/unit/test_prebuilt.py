@@ -135,7 +135,7 @@ def test_the_declaration_names_the_repository_and_both_are_checked() -> None:
     assert sorted(candidates) == ["core-libraries", "openssl-libraries", "py-files",
                                   "py-libraries"]
     assert candidates["py-files"].ref == f"{REPOSITORY}:v0.9.22-py-files"
-    with pytest.raises(DeclarationError, match="not an image repository .*, nor `none`"):
+    with pytest.raises(DeclarationError, match=r"not an image repository .*, nor `none`"):
         parse("languages: [py]\ncore:\n  prebuilt: registry/layers:latest\n")
     with pytest.raises(RequestError, match="METACALL_PREBUILT is `Bad Repo`"):
         prebuilt_candidates(parsed, BuildRequest.from_options(
