@@ -72,7 +72,7 @@ def dependency_layers(runtime: Runtime, dependency: Dependency, app: AppSource,
     inputs = [dependency.file, *(posixpath.join(folder, lock) for lock in installer.locks
                                  if lock in beside)]
     with_installer = build.run(
-        runtime.core.inputs.base,
+        runtime.with_libraries(tag),
         f"{apt_install(installer.packages)} && {APT_CLEAN}",
         name=f"install {' and '.join(installer.packages)}",
     )

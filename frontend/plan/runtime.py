@@ -71,14 +71,31 @@ class Runtime:
             layers[f"cli-{provider}"] = self.core.build((provider,)).cli_files
         return layers
 
+    def layers(self, *, cli: bool, name: str) -> dict[str, Layer]:
+        """The named layers, prebuilt ones where the inputs have them."""
+        prebuilt = self.core.inputs.prebuilt
+        return {key: PrebuiltLayer(f"[{name}] prebuilt {key}", prebuilt[key])
+                if key in prebuilt else layer
+                for key, layer in self.named_layers(cli=cli).items()}
+
+    def with_libraries(self, tag: str) -> State:
+        """base + one language's runtime libraries (over OpenSSL's, if it
+        links them), apt's package list with them: where the app's installer
+        (pip, npm, Bundler) is installed, so apt does not unpack the
+        libraries the runtime has already (libnode, ICU, libpython, libruby)."""
+        keys = [*([f"{OPENSSL_LABEL}-libraries"] if recipe_for(tag).links_openssl else []),
+                f"{tag}-libraries"]
+        layers = self.layers(cli=False, name=tag)
+        return compose(self.core.inputs.base, [layers[key] for key in keys],
+                       merge_diff=self.core.inputs.merge_diff,
+                       name=f"[{tag}] runtime libraries, for the app's installer")
+
     def assemble(self, extra: Sequence[Layer], *, cli: bool, name: str) -> State:
         """base + the named layers (prebuilt ones where the inputs have them)
         + `extra`."""
-        base = self.core.inputs.base
-        prebuilt = self.core.inputs.prebuilt
-        layers = [PrebuiltLayer(f"[{name}] prebuilt {key}", prebuilt[key]) if key in prebuilt
-                  else layer for key, layer in self.named_layers(cli=cli).items()]
-        state = compose(base, [*layers, *extra], merge_diff=self.core.inputs.merge_diff,
+        layers = self.layers(cli=cli, name=name).values()
+        state = compose(self.core.inputs.base, [*layers, *extra],
+                        merge_diff=self.core.inputs.merge_diff,
                         name=f"[{name}] merge language layers")
         state = state.mkfile(
             f"{CONFIGURATION_DIR}/global.json", self.global_configuration(),
