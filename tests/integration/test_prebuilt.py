@@ -70,7 +70,7 @@ def test_missing_and_stale_layers_build_from_source_saying_so_once(buildx, tmp_p
     repository = f"{REGISTRY}/test/empty-{uuid.uuid4().hex[:8]}"
     result = buildx(app, *FIXTURE, "--build-arg", f"METACALL_PREBUILT={repository}")
     assert result.returncode == 0, result
-    assert result.output.count(f"6 of 6 prebuilt layers are not in {repository}") == 1, result
+    assert result.output.count(f"7 of 7 prebuilt layers are not in {repository}") == 1, result
     assert "[py] build MetaCall core" in result.output
 
 
