@@ -49,21 +49,25 @@ class Runtime:
                 on, runtime_packages("$(apt_dependency libssl-dev 'libssl3[t0-9]*')"))
         return recipe_for(label).runtime_libraries(on, build)
 
-    def named_layers(self, *, cli: bool) -> dict[str, Layer]:
-        """The layers the runtime composes, by the names they are published
-        under (see prebuilt.py): each language's (and core's) runtime
-        libraries, what core's runtime install wrote per declared language,
-        and with `cli` what its CLI install wrote."""
+    def library_layers(self) -> dict[str, Layer]:
+        """Each language's (and core's, and OpenSSL's) runtime libraries, by
+        the names they are published under (see prebuilt.py)."""
         base = self.core.inputs.base
         on_openssl = {tag for tag in self.tags if recipe_for(tag).links_openssl}
         openssl = self.branch(OPENSSL_LABEL, base) if on_openssl else base
         labels = (CORE_LABEL, *([OPENSSL_LABEL] if on_openssl else []), *self.tags)
-        layers: dict[str, Layer] = {
+        return {
             f"{label}-libraries": BranchLayer(f"[{label}] runtime libraries",
                                               openssl if label in on_openssl else base,
                                               partial(self.branch, label))
             for label in labels
         }
+
+    def named_layers(self, *, cli: bool) -> dict[str, Layer]:
+        """The layers the runtime composes, by the names they are published
+        under: the runtime libraries, what core's runtime install wrote per
+        declared language, and with `cli` what its CLI install wrote."""
+        layers = self.library_layers()
         layers |= {f"{tag}-files": self.core.build((tag,)).runtime_files
                    for tag in self.languages}
         if cli:
@@ -71,12 +75,11 @@ class Runtime:
             layers[f"cli-{provider}"] = self.core.build((provider,)).cli_files
         return layers
 
-    def layers(self, *, cli: bool, name: str) -> dict[str, Layer]:
-        """The named layers, prebuilt ones where the inputs have them."""
+    def _prebuilt_where_published(self, layers: dict[str, Layer], name: str) -> list[Layer]:
+        """`layers`, each replaced by its prebuilt one where the inputs have it."""
         prebuilt = self.core.inputs.prebuilt
-        return {key: PrebuiltLayer(f"[{name}] prebuilt {key}", prebuilt[key])
-                if key in prebuilt else layer
-                for key, layer in self.named_layers(cli=cli).items()}
+        return [PrebuiltLayer(f"[{name}] prebuilt {key}", prebuilt[key]) if key in prebuilt
+                else layer for key, layer in layers.items()]
 
     def with_libraries(self, tag: str) -> State:
         """base + one language's runtime libraries (over OpenSSL's, if it
@@ -85,15 +88,16 @@ class Runtime:
         libraries the runtime has already (libnode, ICU, libpython, libruby)."""
         keys = [*([f"{OPENSSL_LABEL}-libraries"] if recipe_for(tag).links_openssl else []),
                 f"{tag}-libraries"]
-        layers = self.layers(cli=False, name=tag)
-        return compose(self.core.inputs.base, [layers[key] for key in keys],
+        libraries = self.library_layers()
+        return compose(self.core.inputs.base,
+                       self._prebuilt_where_published({key: libraries[key] for key in keys}, tag),
                        merge_diff=self.core.inputs.merge_diff,
                        name=f"[{tag}] runtime libraries, for the app's installer")
 
     def assemble(self, extra: Sequence[Layer], *, cli: bool, name: str) -> State:
         """base + the named layers (prebuilt ones where the inputs have them)
         + `extra`."""
-        layers = self.layers(cli=cli, name=name).values()
+        layers = self._prebuilt_where_published(self.named_layers(cli=cli), name)
         state = compose(self.core.inputs.base, [*layers, *extra],
                         merge_diff=self.core.inputs.merge_diff,
                         name=f"[{name}] merge language layers")
