@@ -3,7 +3,7 @@
 from frontend.llb.definition import marshal, op_digest, serialize
 from frontend.llb.graph import graph
 from frontend.llb.outline import mount_ids, outline
-from frontend.llb.sources import git, image, local
+from frontend.llb.sources import git, http, image, local
 from frontend.llb.state import (
     BindMount,
     CacheMount,
@@ -23,6 +23,7 @@ __all__ = [
     "diff",
     "git",
     "graph",
+    "http",
     "image",
     "local",
     "marshal",

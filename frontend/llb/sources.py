@@ -1,5 +1,5 @@
 """Source operations: what a graph starts from (images, the client's
-directories, git repositories)."""
+directories, git repositories, files over HTTPS)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,11 @@ def git(remote: str, ref: str, *, name: str | None = None) -> State:
     attrs = {"git.fullurl": remote, "git.keepgitdir": "false"}
     op = pb.Op(source=pb.SourceOp(identifier=identifier, attrs=attrs))
     return State(Node(op, (), name or f"fetch {remote}#{ref}"))
+
+
+def http(url: str, *, checksum: str, filename: str, name: str | None = None) -> State:
+    """A file BuildKit downloads itself, checked against (and cached by) its
+    sha256 `checksum`: a directory holding it as `filename`."""
+    attrs = {"http.checksum": checksum, "http.filename": filename}
+    op = pb.Op(source=pb.SourceOp(identifier=url, attrs=attrs))
+    return State(Node(op, (), name or f"download {url}"))

@@ -17,7 +17,7 @@ from frontend.plan.layout import APP_PATH, APP_USER, LAUNCHER_PATH
 from frontend.plan.recipe import recipe_for
 from frontend.plan.runtime import Runtime
 from frontend.plan.serving import SERVER_DIR, SERVER_SCRIPT, Serving
-from frontend.plan.shell import ADD_APP_USER, APT_CLEAN, apt_install, launcher, within_limit
+from frontend.plan.shell import ADD_APP_USER, launcher, within_limit
 from frontend.plan.smoke_check import SMOKE_CHECK, smoke_check_args
 
 
@@ -71,11 +71,9 @@ def dependency_layers(runtime: Runtime, dependency: Dependency, app: AppSource,
                        if posixpath.dirname(path) == folder)
     inputs = [dependency.file, *(posixpath.join(folder, lock) for lock in installer.locks
                                  if lock in beside)]
-    with_installer = build.run(
-        runtime.with_libraries(tag),
-        f"{apt_install(installer.packages)} && {APT_CLEAN}",
-        name=f"install {' and '.join(installer.packages)}",
-    )
+    with_installer = build.run(runtime.with_libraries(tag), installer.install_script(),
+                               name=f"install {installer.title}",
+                               mounts=installer.install_mounts())
     prepared = with_installer.copy(app.dependency_files, "/", APP_PATH, include=inputs,
                                    name=f"[{tag}] add {', '.join(inputs)}")
     name = posixpath.basename(dependency.file)

@@ -10,6 +10,7 @@ it holds the language's one `Recipe` subclass.
 from __future__ import annotations
 
 import importlib
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
@@ -18,8 +19,8 @@ from functools import cache
 from typing import ClassVar, NamedTuple
 
 from frontend.declaration import DeclarationError, Language
-from frontend.llb import BindMount, Mount, State
-from frontend.plan.layout import DPKG_STATUS_DIR, METACALL_PATH
+from frontend.llb import BindMount, Mount, State, http
+from frontend.plan.layout import DOWNLOADS_DIR, DPKG_STATUS_DIR, METACALL_PATH
 from frontend.plan.shell import APT_CLEAN, APT_DEPENDENCY, apt_install, slim_apt
 from frontend.plan.steps import Steps
 
@@ -98,6 +99,27 @@ class InstallCommand(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Download:
+    """A program an installer runs, as its authors publish it: a file that
+    BuildKit downloads itself, pinned by its sha256 (and cached by it), and
+    `setup(path)`: the shell that sets it up from the file at `path`, or
+    installs something in its place where it cannot run."""
+
+    title: str
+    url: str
+    checksum: str
+    setup: Callable[[str], str]
+
+    def setup_script(self) -> str:
+        return self.setup(posixpath.join(DOWNLOADS_DIR, posixpath.basename(self.url)))
+
+    def mount(self) -> BindMount:
+        return BindMount(dest=DOWNLOADS_DIR, source=http(
+            self.url, checksum=self.checksum, filename=posixpath.basename(self.url),
+            name=f"download {self.title}"))
+
+
+@dataclass(frozen=True)
 class Installer:
     """How a language installs an app's dependencies: the files it reads,
     preferred first, and the lockfiles beside them; the installer's Debian
@@ -110,7 +132,8 @@ class Installer:
     `build_script(text)` is, from the file's contents, the command that
     builds the app from its sources, if it has one (package.json's `build`
     script); `prune(beside)` then removes, offline, what only the build
-    needed."""
+    needed. `download`: a program installed beside the packages, not from
+    Debian."""
 
     files: tuple[str, ...]
     packages: tuple[str, ...]
@@ -121,6 +144,19 @@ class Installer:
     secrets: tuple[tuple[str, str], ...] = ()
     build_script: Callable[[bytes], str | None] | None = None
     prune: Callable[[frozenset[str]], InstallCommand] | None = None
+    download: Download | None = None
+
+    @property
+    def title(self) -> str:
+        return " and ".join((*self.packages, *([self.download.title] if self.download else [])))
+
+    def install_script(self) -> str:
+        """The installer's own install, as root."""
+        setup = f" && {self.download.setup_script()}" if self.download else ""
+        return f"{apt_install(self.packages)}{setup} && {APT_CLEAN}"
+
+    def install_mounts(self) -> list[Mount]:
+        return [self.download.mount()] if self.download else []
 
     def cache_mounts(self, tag: str) -> tuple[tuple[str, str], ...]:
         """Each cache's path and its cache mount's id."""

@@ -12,6 +12,7 @@ from frontend.declaration.dockerignore import DockerIgnore
 from frontend.declaration.manifests import read_manifest
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.app import AppPlan, Dependency, plan_app
+from frontend.plan.languages.node import NPM, NPM_VERSION
 from tests.unit.definitions import (
     HEAD,
     compile_text,
@@ -184,6 +185,24 @@ def test_the_pip_step_reads_only_requirements_txt() -> None:
     assert ("requirements.txt",) in includes
     assert ("package.json",) in includes
 
+
+
+def test_npm_is_the_registrys_that_buildkit_downloads_by_its_checksum() -> None:
+    """Not Debian's npm: the download, mounted into the installer's step,
+    is unpacked there (Debian's only where that Node.js cannot run it)."""
+    context = files("package.json", metacall_node=manifest("node", "i.js"))
+    definition = compile_text("languages: [node]\n", None,
+                              facts=BuildFacts(context=context)).definition
+    download = digest_named(definition, f"download npm {NPM_VERSION}")
+    assert ops_of(definition)[download].source.identifier == NPM.url
+    assert ops_of(definition)[download].source.attrs["http.checksum"] == NPM.checksum
+    install = op_named(definition, f"[node] install nodejs and npm {NPM_VERSION}")
+    (mount,) = [m for m in install.exec.mounts if m.dest == "/run/metacall-downloads"]
+    assert mount.readonly and install.inputs[mount.input].digest == download
+    script = program_of(definition, install)
+    assert "apt-get install -y --no-install-recommends nodejs && " in script
+    assert f"tar -xzf /run/metacall-downloads/npm-{NPM_VERSION}.tgz" in script
+    assert "else apt-get update && apt-get install -y --no-install-recommends npm;" in script
 
 def test_the_smoke_check_is_a_separate_definition_that_mounts_the_app() -> None:
     context = files("package.json", metacall_node=manifest("node", "index.js"))

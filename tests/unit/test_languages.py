@@ -11,6 +11,7 @@ import pytest
 
 from frontend.declaration import Language
 from frontend.plan import languages, recipe
+from frontend.plan.languages.node import NPM_RUNS_ON
 from frontend.plan.languages.rb import LOADER_SOURCE
 from frontend.plan.languages.ts import BOOTSTRAP_SOURCE
 from frontend.plan.recipe import Recipe, cli_provider, recipe_for, with_requirements
@@ -112,3 +113,15 @@ def test_core_source_is_patched_in_the_languages_branch(tmp_path: Path, tag: str
     elsewhere = tmp_path / "no-core"
     elsewhere.mkdir()
     subprocess.run(["/bin/sh", "-c", script], cwd=elsewhere, check=True)
+
+
+@pytest.mark.parametrize(("version", "runs"), [
+    ("12.22.9", False), ("18.16.1", False), ("18.17.0", True), ("18.20.4", True),
+    ("19.9.0", False), ("20.4.0", False), ("20.5.0", True), ("22.11.0", True),
+])
+def test_npm_from_the_registry_runs_where_its_engines_allow(version: str, runs: bool) -> None:
+    """Elsewhere the installer takes Debian's npm (dpkg compares, as on
+    the base image)."""
+    done = subprocess.run(["/bin/sh", "-c", f'{NPM_RUNS_ON}; npm_runs_on "$1"', "sh", version])
+    assert (done.returncode == 0) is runs
+

@@ -2,6 +2,7 @@ import json
 
 from frontend.llb import State
 from frontend.plan.recipe import (
+    Download,
     InstallCommand,
     Installer,
     LanguageSteps,
@@ -18,6 +19,36 @@ from frontend.plan.shell import apt_install
 # stands for it, as the layer copies that folder.
 TIDY = ("mkdir -p node_modules && rm -rf node_modules/metacall "
         "&& find node_modules -xtype l -delete")
+# npm itself comes from npm's registry, as BuildKit downloads it, where the
+# Node.js from Debian runs it: Debian's npm (npm 9.2, split into node-*
+# packages, with node-gyp and libnode-dev) is 387 packages on a bare
+# bookworm, the longest step of a cold app build. An older Node.js
+# (Ubuntu 22.04's 12) gets Debian's npm. It goes where npm installs itself
+# globally, with npm's own configuration file telling it not to look for a
+# newer npm (a request, and a notice in the step's log).
+NPM_VERSION = "10.8.2"
+NPM_CHECKSUM = "sha256:c8c61ba0fa0ab3b5120efd5ba97fdaf0e0b495eef647a97c4413919eda0a878b"
+NPM_PATH = "/usr/lib/node_modules/npm"
+# npm_runs_on VERSION: whether npm NPM_VERSION runs on that Node.js (its
+# engines: ^18.17.0 || >=20.5.0).
+NPM_RUNS_ON = ('npm_runs_on() { { dpkg --compare-versions "$1" ge 18.17 '
+               '&& dpkg --compare-versions "$1" lt 19; } '
+               '|| dpkg --compare-versions "$1" ge 20.5; }')
+
+
+def unpack_npm(path: str) -> str:
+    return (f"{{ {NPM_RUNS_ON}; if npm_runs_on \"$(node -p process.versions.node)\"; then "
+            f"mkdir -p {NPM_PATH} && tar -xzf {path} -C {NPM_PATH} --strip-components=1 "
+            f"--no-same-owner && echo update-notifier=false > {NPM_PATH}/npmrc "
+            f"&& ln -s {NPM_PATH}/bin/npm-cli.js /usr/bin/npm "
+            f"&& ln -s {NPM_PATH}/bin/npx-cli.js /usr/bin/npx; "
+            f"else {apt_install(('npm',))}; fi; }}")
+
+
+NPM = Download(title=f"npm {NPM_VERSION}",
+               url=f"https://registry.npmjs.org/npm/-/npm-{NPM_VERSION}.tgz",
+               checksum=NPM_CHECKSUM, setup=unpack_npm)
+
 # pnpm and Yarn come from npm (into the install step, not the image), at
 # the version package.json's `packageManager` names, else these; they
 # install into node_modules: pnpm's hoisted layout, Yarn 2+ without
@@ -100,7 +131,7 @@ class Node(Recipe):
     runtime_env = (("NODE_PATH", "/usr/local/lib/node_modules"),)
     installer = Installer(
         files=("package.json",), locks=("package-lock.json", "pnpm-lock.yaml", "yarn.lock"),
-        packages=("nodejs", "npm"), paths=("node_modules",),
+        packages=("nodejs",), download=NPM, paths=("node_modules",),
         caches=("/root/.npm", "/root/.cache/node"),
         secrets=(("npmrc", "/root/.npmrc"),), command=npm_install,
         build_script=npm_build_script, prune=npm_prune,
