@@ -101,17 +101,20 @@ class InstallCommand(NamedTuple):
 @dataclass(frozen=True)
 class Download:
     """A program an installer runs, as its authors publish it: a file that
-    BuildKit downloads itself, pinned by its sha256 (and cached by it), and
-    `setup(path)`: the shell that sets it up from the file at `path`, or
-    installs something in its place where it cannot run."""
+    BuildKit downloads itself, pinned by its sha256 (and cached by it).
+    Where the shell condition `runs` holds, `unpack(path)` sets it up from
+    the file at `path`; elsewhere Debian's `packages` stand in for it."""
 
     title: str
     url: str
     checksum: str
-    setup: Callable[[str], str]
+    runs: str
+    unpack: Callable[[str], str]
+    packages: tuple[str, ...]
 
     def setup_script(self) -> str:
-        return self.setup(posixpath.join(DOWNLOADS_DIR, posixpath.basename(self.url)))
+        path = posixpath.join(DOWNLOADS_DIR, posixpath.basename(self.url))
+        return f"if {self.runs}; then {self.unpack(path)}; else {apt_install(self.packages)}; fi"
 
     def mount(self) -> BindMount:
         return BindMount(dest=DOWNLOADS_DIR, source=http(

@@ -12,7 +12,9 @@ from frontend.declaration.dockerignore import DockerIgnore
 from frontend.declaration.manifests import read_manifest
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.app import AppPlan, Dependency, plan_app
-from frontend.plan.languages.node import NPM, NPM_VERSION
+from frontend.plan.languages.node import NPM
+from frontend.plan.languages.py import PIP
+from frontend.plan.recipe import Download
 from tests.unit.definitions import (
     HEAD,
     compile_text,
@@ -187,22 +189,29 @@ def test_the_pip_step_reads_only_requirements_txt() -> None:
 
 
 
-def test_npm_is_the_registrys_that_buildkit_downloads_by_its_checksum() -> None:
-    """Not Debian's npm: the download, mounted into the installer's step,
-    is unpacked there (Debian's only where that Node.js cannot run it)."""
-    context = files("package.json", metacall_node=manifest("node", "i.js"))
-    definition = compile_text("languages: [node]\n", None,
+@pytest.mark.parametrize(("tag", "dependency_file", "download", "installer", "debians"), [
+    ("node", "package.json", NPM, "nodejs and npm", "npm"),
+    ("py", "requirements.txt", PIP, "python3 and pip", "python3-pip"),
+])
+def test_the_installer_is_its_authors_download_pinned_by_checksum(
+        tag: str, dependency_file: str, download: Download, installer: str,
+        debians: str) -> None:
+    """Not Debian's npm or pip: BuildKit's download, mounted into the
+    installer's step, is unpacked there (Debian's package only where that
+    interpreter cannot run it)."""
+    context = files(dependency_file, manifests={"metacall.json": manifest(tag, "main")})
+    definition = compile_text(f"languages: [{tag}]\n", None,
                               facts=BuildFacts(context=context)).definition
-    download = digest_named(definition, f"download npm {NPM_VERSION}")
-    assert ops_of(definition)[download].source.identifier == NPM.url
-    assert ops_of(definition)[download].source.attrs["http.checksum"] == NPM.checksum
-    install = op_named(definition, f"[node] install nodejs and npm {NPM_VERSION}")
+    digest = digest_named(definition, f"download {download.title}")
+    assert ops_of(definition)[digest].source.identifier == download.url
+    assert ops_of(definition)[digest].source.attrs["http.checksum"] == download.checksum
+    install = op_named(definition, f"[{tag}] install {installer} {download.title.split()[1]}")
     (mount,) = [m for m in install.exec.mounts if m.dest == "/run/metacall-downloads"]
-    assert mount.readonly and install.inputs[mount.input].digest == download
+    assert mount.readonly and install.inputs[mount.input].digest == digest
     script = program_of(definition, install)
-    assert "apt-get install -y --no-install-recommends nodejs && " in script
-    assert f"tar -xzf /run/metacall-downloads/npm-{NPM_VERSION}.tgz" in script
-    assert "else apt-get update && apt-get install -y --no-install-recommends npm;" in script
+    assert f"/run/metacall-downloads/{download.url.rsplit('/', 1)[1]}" in script
+    assert f"else apt-get update && apt-get install -y --no-install-recommends {debians};" in script
+
 
 def test_the_smoke_check_is_a_separate_definition_that_mounts_the_app() -> None:
     context = files("package.json", metacall_node=manifest("node", "index.js"))

@@ -36,18 +36,17 @@ NPM_RUNS_ON = ('npm_runs_on() { { dpkg --compare-versions "$1" ge 18.17 '
                '|| dpkg --compare-versions "$1" ge 20.5; }')
 
 
-def unpack_npm(path: str) -> str:
-    return (f"{{ {NPM_RUNS_ON}; if npm_runs_on \"$(node -p process.versions.node)\"; then "
-            f"mkdir -p {NPM_PATH} && tar -xzf {path} -C {NPM_PATH} --strip-components=1 "
-            f"--no-same-owner && echo update-notifier=false > {NPM_PATH}/npmrc "
-            f"&& ln -s {NPM_PATH}/bin/npm-cli.js /usr/bin/npm "
-            f"&& ln -s {NPM_PATH}/bin/npx-cli.js /usr/bin/npx; "
-            f"else {apt_install(('npm',))}; fi; }}")
-
-
-NPM = Download(title=f"npm {NPM_VERSION}",
-               url=f"https://registry.npmjs.org/npm/-/npm-{NPM_VERSION}.tgz",
-               checksum=NPM_CHECKSUM, setup=unpack_npm)
+NPM = Download(
+    title=f"npm {NPM_VERSION}", url=f"https://registry.npmjs.org/npm/-/npm-{NPM_VERSION}.tgz",
+    checksum=NPM_CHECKSUM,
+    runs=f'{{ {NPM_RUNS_ON}; npm_runs_on "$(node -p process.versions.node)"; }}',
+    unpack=lambda path: (
+        f"mkdir -p {NPM_PATH} && tar -xzf {path} -C {NPM_PATH} --strip-components=1 "
+        f"--no-same-owner && echo update-notifier=false > {NPM_PATH}/npmrc "
+        f"&& ln -s {NPM_PATH}/bin/npm-cli.js /usr/bin/npm "
+        f"&& ln -s {NPM_PATH}/bin/npx-cli.js /usr/bin/npx"),
+    packages=("npm",),
+)
 
 # pnpm and Yarn come from npm (into the install step, not the image), at
 # the version package.json's `packageManager` names, else these; they

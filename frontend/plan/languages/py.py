@@ -2,6 +2,7 @@ import shlex
 
 from frontend.llb import State
 from frontend.plan.recipe import (
+    Download,
     InstallCommand,
     Installer,
     LanguageSteps,
@@ -11,6 +12,28 @@ from frontend.plan.recipe import (
 from frontend.plan.shell import apt_install
 
 PIP_INSTALL = "pip install --break-system-packages --root-user-action=ignore"
+# pip itself is pip's own wheel, as BuildKit downloads it from PyPI, where
+# the Python from Debian runs it (3.8 on): Debian's python3-pip is 30
+# packages on a bare bookworm (with setuptools, wheel and distutils, which
+# pip takes from PyPI when a build needs them). Unpacked where Debian's own
+# pip lives, it installs the app's dependencies where Debian's would, as
+# Debian's sysconfig says; a pip configuration file keeps it from asking
+# PyPI for a newer pip.
+PIP_VERSION = "24.3.1"
+PIP = Download(
+    title=f"pip {PIP_VERSION}",
+    url=("https://files.pythonhosted.org/packages/ef/7d/500c9ad20238fcfcb4cb9243eede163594d7"
+         f"020ce87bd9610c9e02771876/pip-{PIP_VERSION}-py3-none-any.whl"),
+    checksum="sha256:3790624780082365f47549d032f3770eeb2b1e8bd1f7b2e02dace1afa361b4ed",
+    runs="python3 -c 'import sys; sys.exit(sys.version_info < (3, 8))'",
+    unpack=lambda path: (
+        f"python3 -m zipfile -e {path} /usr/lib/python3/dist-packages "
+        "&& printf '#!/bin/sh\\nexec python3 -m pip \"$@\"\\n' > /usr/bin/pip "
+        "&& chmod 755 /usr/bin/pip "
+        "&& mkdir -p /etc/xdg/pip "
+        "&& printf '[global]\\ndisable-pip-version-check = true\\n' > /etc/xdg/pip/pip.conf"),
+    packages=("python3-pip",),
+)
 # Debian byte-compiles the standard library with the interpreter, which the
 # loader does not need: without the bytecode every process that loads Python
 # compiles what it imports first (0.6 s for a script using metacall's port).
@@ -85,7 +108,8 @@ class Python(Recipe):
     has_configuration = True
     installer = Installer(
         files=("requirements.txt", "pyproject.toml", "Pipfile"),
-        locks=("uv.lock", "poetry.lock", "Pipfile.lock"), packages=("python3-pip",),
+        locks=("uv.lock", "poetry.lock", "Pipfile.lock"), packages=("python3",),
+        download=PIP,
         # Where Debian's pip installs as root, and which Debian's site.py adds.
         paths=("/usr/local/lib",), caches=("/root/.cache/pip",),
         secrets=(("pip.conf", "/etc/pip.conf"),), command=pip_install,
