@@ -1,6 +1,7 @@
 import json
 
 from frontend.llb import State
+from frontend.plan.layout import METACALL_PATH
 from frontend.plan.recipe import (
     Download,
     InstallCommand,
@@ -47,6 +48,10 @@ NPM = Download(
         f"&& ln -s {NPM_PATH}/bin/npx-cli.js /usr/bin/npx"),
     packages=("npm",),
 )
+
+# What core's `metacall-environment.sh nodejs` installs (Python, g++ and
+# make for node-gyp), and Node's headers, but npm.
+CORE_BUILD_PACKAGES = ("python3", "g++", "make", "nodejs", "curl", "libnode-dev")
 
 # pnpm and Yarn come from npm (into the install step, not the image), at
 # the version package.json's `packageManager` names, else these; they
@@ -139,6 +144,16 @@ class Node(Recipe):
     def environment_script(self, build: LanguageSteps) -> str:
         # Node's headers: without them core's CMake downloads them from nodejs.org.
         return super().environment_script(build) + " && " + apt_install(("libnode-dev",))
+
+    def build_dependencies(self, deps: State, build: LanguageSteps) -> State:
+        if build.core_tests:
+            return super().build_dependencies(deps, build)
+        # Core's script installs Debian's npm among these; the build of the
+        # loader's bootstrap and of the port only runs `npm install`, which
+        # the installer's npm does.
+        return build.run(deps, f"{apt_install(CORE_BUILD_PACKAGES)} && {NPM.setup_script()}",
+                         name="install build dependencies", cwd=METACALL_PATH,
+                         mounts=[NPM.mount()])
 
     def runtime_libraries(self, on: State, build: LanguageSteps) -> State:
         # metacall-runtime.sh installs libnode-dev; the loader needs only the shared library.
