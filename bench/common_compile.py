@@ -25,6 +25,7 @@ from pathlib import Path
 
 from contexts import buildctl, buildctl_sources, core_sources, frontend_build
 
+from frontend.compile import NO_PREBUILT, PREBUILT_ARG
 from frontend.plan.steps import PROGRAMS_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,8 +176,11 @@ def main() -> int:
                     "--opt", f"build-arg:PYTHON_TEST_PACKAGES={python_test_packages}",
                     "--local", f"context={work}", *contexts]
 
+        # From source, as the Dockerfiles build: the root buildkitd's mirror
+        # may hold published layers of the default repository (prebuilt.py).
         cases = {
             "metacall/frontend": [*frontend_build(Path(work)), "--opt", "target=cli",
+                                  "--opt", f"build-arg:{PREBUILT_ARG}={NO_PREBUILT}",
                                   *contexts],
             "pynoderb.Dockerfile": dockerfile("yes"),
             "pynoderb.Dockerfile, no py test packages": dockerfile("no"),
