@@ -49,9 +49,10 @@ NPM = Download(
     packages=("npm",),
 )
 
-# What core's `metacall-environment.sh nodejs` installs (Python, g++ and
-# make for node-gyp), and Node's headers, but npm.
-CORE_BUILD_PACKAGES = ("python3", "g++", "make", "nodejs", "curl", "libnode-dev")
+# What core's `metacall-environment.sh nodejs` installs (Python for
+# node-gyp) and Node's headers, but npm, and g++ and make, which core's
+# base already installed (build-essential).
+CORE_BUILD_PACKAGES = ("python3", "nodejs", "curl", "libnode-dev")
 
 # pnpm and Yarn come from npm (into the install step, not the image), at
 # the version package.json's `packageManager` names, else these; they
