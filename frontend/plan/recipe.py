@@ -112,13 +112,17 @@ class Download:
     unpack: Callable[[str], str]
     packages: tuple[str, ...]
 
+    @property
+    def filename(self) -> str:
+        return posixpath.basename(self.url)
+
     def setup_script(self) -> str:
-        path = posixpath.join(DOWNLOADS_DIR, posixpath.basename(self.url))
+        path = posixpath.join(DOWNLOADS_DIR, self.filename)
         return f"if {self.runs}; then {self.unpack(path)}; else {apt_install(self.packages)}; fi"
 
     def mount(self) -> BindMount:
         return BindMount(dest=DOWNLOADS_DIR, source=http(
-            self.url, checksum=self.checksum, filename=posixpath.basename(self.url),
+            self.url, checksum=self.checksum, filename=self.filename,
             name=f"download {self.title}"))
 
 

@@ -122,6 +122,7 @@ def test_core_source_is_patched_in_the_languages_branch(tmp_path: Path, tag: str
 def test_npm_from_the_registry_runs_where_its_engines_allow(version: str, runs: bool) -> None:
     """Elsewhere the installer takes Debian's npm (dpkg compares, as on
     the base image)."""
-    done = subprocess.run(["/bin/sh", "-c", f'{NPM_RUNS_ON}; npm_runs_on "$1"', "sh", version])
+    done = subprocess.run(["/bin/sh", "-c", f'{NPM_RUNS_ON}; npm_runs_on "$1"', "sh", version],
+                          timeout=30)
     assert (done.returncode == 0) is runs
 

@@ -22,8 +22,9 @@ PIP_INSTALL = "pip install --break-system-packages --root-user-action=ignore"
 PIP_VERSION = "24.3.1"
 PIP = Download(
     title=f"pip {PIP_VERSION}",
-    url=("https://files.pythonhosted.org/packages/ef/7d/500c9ad20238fcfcb4cb9243eede163594d7"
-         f"020ce87bd9610c9e02771876/pip-{PIP_VERSION}-py3-none-any.whl"),
+    url=("https://files.pythonhosted.org/packages/ef/7d/"
+         "500c9ad20238fcfcb4cb9243eede163594d7020ce87bd9610c9e02771876/"
+         f"pip-{PIP_VERSION}-py3-none-any.whl"),
     checksum="sha256:3790624780082365f47549d032f3770eeb2b1e8bd1f7b2e02dace1afa361b4ed",
     runs="python3 -c 'import sys; sys.exit(sys.version_info < (3, 8))'",
     unpack=lambda path: (
