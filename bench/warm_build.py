@@ -57,6 +57,7 @@ def image_size(tag: str) -> str:
 # the frontend takes them (frontend.gateway.start, then .handle). The
 # interpreter's own start is a process that imports nothing.
 STARTUP_STEPS = (
+    ("the imports a gateway run puts off (asyncio, grpc.aio)", "frontend.gateway.deferred"),
     ("grpc (and the stdlib it pulls in)", "grpc"),
     ("the gateway: bridge, messages, reads", "frontend.gateway.start"),
     ("pydantic", "pydantic.main"),
@@ -65,11 +66,13 @@ STARTUP_STEPS = (
     ("the planner and the routes", "frontend.gateway.handle"),
 )
 # Run inside the image: `runs` times, a bare interpreter's process, then one
-# that imports each step's module and prints each step's milliseconds.
+# that imports each step's module (and defers what a gateway run defers, as
+# frontend.__main__ does) and prints each step's milliseconds.
 STARTUP_SCRIPT = """
 import statistics, subprocess, sys, time
 IMPORTS = "import importlib, sys, time\\nlast = time.perf_counter()\\n" \\
-    "for m in sys.argv[1:]:\\n importlib.import_module(m); now = time.perf_counter()\\n" \\
+    "for m in sys.argv[1:]:\\n module = importlib.import_module(m)\\n" \\
+    " getattr(module, 'defer_unused_imports', lambda: None)(); now = time.perf_counter()\\n" \\
     " print(round((now - last) * 1000, 1)); last = now"
 runs, modules = int(sys.argv[1]), sys.argv[2:]
 bare, steps = [], []

@@ -11,6 +11,9 @@ def main() -> None:
         # One build per process, whose start-up makes objects that all live
         # to its end: collecting them is time lost on every build.
         gc.disable()
+        from frontend.gateway.deferred import defer_unused_imports
+
+        defer_unused_imports()
         from frontend.gateway.start import run
 
         run()

@@ -1,0 +1,33 @@
+"""Imports a gateway run never uses, put off until something reads them.
+
+grpc imports `grpc.aio` (and with it `asyncio`) and protobuf's descriptor
+pool imports `text_format`; the gateway's synchronous client uses none of
+them, yet importing them is a third of grpc's import time, paid on every
+build before the first request to BuildKit. importlib's LazyLoader cannot
+stand in for them: the import system reads a lazy module's `__spec__`
+(which loads it), and grpc.aio reads asyncio's attributes as it imports."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+
+UNUSED_BY_A_GATEWAY_RUN = ("asyncio", "grpc.aio", "google.protobuf.text_format")
+
+
+class Deferred(types.ModuleType):
+    """Stands in `sys.modules` for a module not imported yet: the first
+    attribute read imports it, and every read is answered from it."""
+
+    def __getattr__(self, attribute: str) -> object:
+        module = sys.modules.get(self.__name__)
+        if module is None or module is self:
+            sys.modules.pop(self.__name__, None)
+            module = importlib.import_module(self.__name__)
+        return getattr(module, attribute)
+
+
+def defer_unused_imports() -> None:
+    for name in UNUSED_BY_A_GATEWAY_RUN:
+        sys.modules.setdefault(name, Deferred(name))

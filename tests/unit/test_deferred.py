@@ -1,0 +1,42 @@
+"""The gateway's deferred imports, each test in a fresh interpreter: deferring
+changes `sys.modules` for the whole process."""
+
+import subprocess
+import sys
+import textwrap
+
+
+def run_python(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_gateway_run_imports_none_of_the_deferred_modules() -> None:
+    out = run_python("""
+        import sys
+        from frontend.gateway.deferred import (
+            UNUSED_BY_A_GATEWAY_RUN, Deferred, defer_unused_imports)
+        defer_unused_imports()
+        from frontend.gateway.start import run
+        from frontend.gateway.handle import handle
+        print(sorted(name for name in UNUSED_BY_A_GATEWAY_RUN
+                     if not isinstance(sys.modules[name], Deferred)))
+    """)
+    assert out.strip() == "[]"
+
+
+def test_a_deferred_module_works_once_read() -> None:
+    out = run_python("""
+        from frontend.gateway.deferred import defer_unused_imports
+        defer_unused_imports()
+        import asyncio
+        import grpc
+        import grpc.aio
+        from google.protobuf import struct_pb2, text_format
+        print(asyncio.run(asyncio.sleep(0, result="slept")))
+        print(grpc.aio.AioRpcError.__name__)
+        print(text_format.MessageToString(struct_pb2.Value(number_value=1)).strip())
+    """)
+    assert out.splitlines() == ["slept", "AioRpcError", "number_value: 1.0"]
