@@ -1,9 +1,11 @@
 """Imports a gateway run never uses, put off until something reads them.
 
-grpc imports `grpc.aio` (and with it `asyncio`) and protobuf's descriptor
-pool imports `text_format`; the gateway's synchronous client uses none of
-them, yet importing them is a third of grpc's import time, paid on every
-build before the first request to BuildKit. importlib's LazyLoader cannot
+grpc imports `grpc.aio` (and with it `asyncio`), and protobuf imports
+`text_format` and its pure-Python message implementation (`python_message`,
+which the upb implementation the image runs never calls); the gateway's
+synchronous client uses none of them, yet importing them was a third of
+grpc's and protobuf's import time, paid on every build before the first
+request to BuildKit. importlib's LazyLoader cannot
 stand in for them: the import system reads a lazy module's `__spec__`
 (which loads it), and grpc.aio reads asyncio's attributes as it imports."""
 
@@ -13,7 +15,8 @@ import importlib
 import sys
 import types
 
-UNUSED_BY_A_GATEWAY_RUN = ("asyncio", "grpc.aio", "google.protobuf.text_format")
+UNUSED_BY_A_GATEWAY_RUN = ("asyncio", "grpc.aio", "google.protobuf.text_format",
+                           "google.protobuf.internal.python_message")
 
 
 class Deferred(types.ModuleType):
