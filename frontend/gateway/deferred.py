@@ -15,8 +15,20 @@ import importlib
 import sys
 import types
 
-UNUSED_BY_A_GATEWAY_RUN = ("asyncio", "grpc.aio", "google.protobuf.text_format",
-                           "google.protobuf.internal.python_message")
+UNUSED_BY_A_GATEWAY_RUN = (
+    # grpc's asyncio API; protobuf's text format and pure-Python messages.
+    "asyncio", "grpc.aio", "google.protobuf.text_format",
+    "google.protobuf.internal.python_message",
+    # What importlib.metadata imports to read a distribution's metadata:
+    # pydantic imports it to look for plugins, and the image has none.
+    "importlib.metadata._adapters", "email.header", "email.base64mime", "csv", "shutil",
+    "tempfile",
+    # Read only on paths a build does not take: a traceback logged, a
+    # did-you-mean hint, protobuf's Timestamp helpers, pydantic's secrets
+    # and discriminated unions, grpc's lookups of optional packages.
+    "traceback", "linecache", "tokenize", "difflib", "calendar", "locale", "secrets",
+    "pydantic._internal._discriminated_union", "pkgutil",
+)
 
 
 class Deferred(types.ModuleType):
