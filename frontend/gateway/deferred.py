@@ -1,13 +1,16 @@
-"""Imports a gateway run never uses, put off until something reads them.
+"""Imports a gateway run never reads, put off until something reads them.
 
 grpc imports `grpc.aio` (and with it `asyncio`), and protobuf imports
 `text_format` and its pure-Python message implementation (`python_message`,
-which the upb implementation the image runs never calls); the gateway's
-synchronous client uses none of them, yet importing them was a third of
-grpc's and protobuf's import time, paid on every build before the first
-request to BuildKit. importlib's LazyLoader cannot
-stand in for them: the import system reads a lazy module's `__spec__`
-(which loads it), and grpc.aio reads asyncio's attributes as it imports."""
+which the upb implementation the image runs never calls): a third of grpc's
+and protobuf's import time, paid on every build before the first request to
+BuildKit. The others are read only by what a build never does: print a
+traceback, give a did-you-mean hint, parse a package's metadata (which
+importlib.metadata imports its parsers for when pydantic looks for plugins).
+tests/unit/test_deferred.py builds an app and checks that none was read.
+importlib's LazyLoader cannot stand in for them: the import system reads a
+lazy module's `__spec__` (which loads it), and grpc.aio reads asyncio's
+attributes as it imports."""
 
 from __future__ import annotations
 
