@@ -57,7 +57,7 @@ def image_size(tag: str) -> str:
 # the frontend takes them (frontend.gateway.start, then .handle). The
 # interpreter's own start is a process that imports nothing.
 STARTUP_STEPS = (
-    ("the imports a gateway run puts off (asyncio, grpc.aio)", "frontend.gateway.deferred"),
+    ("stand-ins for the imports a gateway run puts off", "frontend.gateway.deferred"),
     ("grpc (and the stdlib it pulls in)", "grpc"),
     ("the gateway: bridge, messages, reads", "frontend.gateway.start"),
     ("pydantic", "pydantic.main"),
