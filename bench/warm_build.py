@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -44,6 +45,11 @@ GO_FRONTEND = os.environ.get("GO_FRONTEND", "local/dockerfile-frontend:v0.26")
 GO_FRONTEND_REF = f"{REGISTRY}/bench/dockerfile-frontend:latest"
 EXAMPLE = ROOT / "examples" / "calc"
 OURS, GO, BUILT_IN = "metacall/frontend", "Dockerfile, Go gateway", "Dockerfile, built-in"
+# A context's transfer in the progress output ("transferring context: 27.58MB 2.2s done").
+TRANSFERRED = re.compile(r"transferring [^:]+: ([\d.]+)(B|kB|MB|GB) [\d.]+s done")
+UNITS = {"B": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9}
+# A warm run that sent this much of a context again did more than a warm build.
+RESENT_BYTES = 1e6
 
 
 def image_size(tag: str) -> str:
@@ -154,22 +160,39 @@ def buildctl_cases() -> dict[str, list[str]] | None:
     return cases
 
 
-def measure(cases: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
+def transferred(progress: str) -> float:
+    """Bytes of local contexts a build's progress output says it sent."""
+    return sum(float(size) * UNITS[unit] for size, unit in TRANSFERRED.findall(progress))
+
+
+def measure(cases: dict[str, Callable[[], tuple[float, str]]], runs: int
+            ) -> dict[str, list[tuple[float, float]]]:
     """One cold-cache run of each (printed as "first"), then `runs` warm
-    ones, interleaved."""
-    first = {name: build() for name, build in cases.items()}
-    warm: dict[str, list[float]] = {name: [] for name in cases}
+    ones, interleaved: each run's seconds and bytes of context sent."""
+    def run(build: Callable[[], tuple[float, str]]) -> tuple[float, float]:
+        seconds, progress = build()
+        return seconds, transferred(progress)
+
+    first = {name: run(build) for name, build in cases.items()}
+    warm: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(runs):
         for name, build in cases.items():
-            warm[name].append(build())
+            warm[name].append(run(build))
     return {name: [first[name], *warm[name]] for name in cases}
 
 
-def report(title: str, times: dict[str, list[float]], sizes: dict[str, str]) -> None:
+def report(title: str, runs: dict[str, list[tuple[float, float]]],
+           sizes: dict[str, str]) -> None:
     print(f"{title:<24}{'first':>10}{'warm median':>14}{'warm min-max':>16}{'image':>10}")
+    times = {name: [seconds for seconds, _ in each] for name, each in runs.items()}
     for name, (first, *warm) in times.items():
         print(f"{name:<24}{first:>9.2f}s{statistics.median(warm):>13.2f}s"
               f"{min(warm):>8.2f}-{max(warm):.2f}s{sizes.get(name, ''):>10}")
+    for name, (_, *warm_runs) in runs.items():
+        resent = [sent for _, sent in warm_runs if sent >= RESENT_BYTES]
+        if resent:
+            print(f"  {name}: {len(resent)} of {len(warm_runs)} warm runs sent a context "
+                  f"again ({max(resent) / 1e6:.1f} MB at most)")
     ours = times[OURS][1:]
     for reference in (GO, BUILT_IN):
         if reference in times:
@@ -178,6 +201,15 @@ def report(title: str, times: dict[str, list[float]], sizes: dict[str, str]) -> 
             print(f"warm ratio to {reference}: "
                   f"{statistics.median(ours) / statistics.median(theirs):.2f}"
                   f" (pair by pair {min(ratios):.2f}-{max(ratios):.2f})")
+            # Pairs where neither side sent a context again: warm builds alike.
+            clean = [(a, b) for (a, sent_a), (b, sent_b)
+                     in zip(runs[OURS][1:], runs[reference][1:], strict=True)
+                     if max(sent_a, sent_b) < RESENT_BYTES]
+            if 0 < len(clean) < len(ratios):
+                ratio = statistics.median(a for a, _ in clean) / statistics.median(
+                    b for _, b in clean)
+                print(f"  over the {len(clean)} pairs where neither sent a context again: "
+                      f"{ratio:.2f}")
 
 
 def main() -> int:
@@ -189,13 +221,13 @@ def main() -> int:
         return 2
     startup(OURS)
     with_buildx = buildx_cases(common)
-    times = measure({name: partial(lambda args: timed_build(args)[0], args)
+    times = measure({name: partial(timed_build, args)
                      for name, args in with_buildx.items()}, options.runs)
     report("docker buildx build", times,
            {name: image_size(args[args.index("-t") + 1]) for name, args in with_buildx.items()})
     with_buildctl = buildctl_cases()
     if with_buildctl is not None:
-        times = measure({name: partial(lambda args: buildctl(*args)[0], args)
+        times = measure({name: partial(lambda args: buildctl(*args), args)
                          for name, args in with_buildctl.items()}, options.runs)
         report("buildctl build", times, {})
     return 0
