@@ -11,7 +11,10 @@ interleaved, one of each in turn, so load on the machine hits them alike.
 
 Each build runs once to warm the cache (timed as "first"), then --runs more
 times; the table prints the median and the spread of the warm runs and
-`docker image inspect` sizes of the images. Then the same three through
+`docker image inspect` sizes of the images, and which warm runs sent a
+context again (the ratio is then also given over the pairs that did not).
+Then --timelines more warm builds of ours and the Go gateway's, each as a
+timeline of its progress events. Then the same three through
 `buildctl` on scripts/channels.sh's root buildkitd, both gateway images
 pushed to its registry first (left out, saying why, without buildctl).
 """
@@ -19,14 +22,17 @@ pushed to its registry first (left out, saying why, without buildctl).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from contexts import (
     ADDRESS,
@@ -212,9 +218,72 @@ def report(title: str, runs: dict[str, list[tuple[float, float]]],
                       f"{ratio:.2f}")
 
 
+def progress_events(rawjson: str) -> Iterator[dict[str, Any]]:
+    """The objects of `--progress=rawjson` output (one after another, each
+    over several lines)."""
+    decoder, at = json.JSONDecoder(), rawjson.find("{")
+    while at != -1:
+        event, end = decoder.raw_decode(rawjson, at)
+        yield event
+        at = rawjson.find("{", end)
+
+
+def _seconds(stamp: str) -> float:
+    whole, _, fraction = stamp.rstrip("Z").partition(".")
+    return datetime.fromisoformat(whole).timestamp() + float(f"0.{fraction[:6] or 0}")
+
+
+def timeline(rawjson: str) -> str:
+    """Where one build's time went, in ms after its first step started: the
+    frontend image resolved, the frontend's first request, its reads of the
+    declaration and the contexts done, the last step started, the export done."""
+    names: dict[str, str] = {}
+    starts: dict[str, float] = {}
+    ends: dict[str, float] = {}
+    for event in progress_events(rawjson):
+        for vertex in event.get("vertexes") or []:
+            digest = vertex["digest"]
+            names.setdefault(digest, vertex.get("name", ""))
+            if vertex.get("started"):
+                starts[digest] = min(starts.get(digest, float("inf")),
+                                     _seconds(vertex["started"]))
+            if vertex.get("completed"):
+                ends[digest] = max(ends.get(digest, 0.0), _seconds(vertex["completed"]))
+    order = sorted(starts, key=starts.__getitem__)
+
+    def end(digest: str) -> float:
+        return ends.get(digest, starts[digest])
+
+    image = next(digest for digest in order if names[digest].startswith("docker-image://"))
+    export = next(digest for digest in order if names[digest].startswith("exporting"))
+    marks = {
+        "frontend image resolved": end(image),
+        "first request": next(starts[digest] for digest in order
+                              if starts[digest] > end(image)),
+        "declaration and contexts read": max(
+            end(digest) for digest in order
+            if any(word in names[digest] for word in ("context", "declaration", "VERSION"))),
+        "last step started": max(starts[digest] for digest in order if digest != export),
+        "exported": end(export),
+    }
+    zero = starts[order[0]]
+    return "; ".join(f"{mark} +{(at - zero) * 1000:.0f}" for mark, at in marks.items())
+
+
+def timelines(cases: dict[str, list[str]], pairs: int) -> None:
+    """`pairs` warm builds of each, interleaved, each as a timeline."""
+    print(f"timelines of warm builds (ms after the first step started), {pairs} of each:")
+    for _ in range(pairs):
+        for name, args in cases.items():
+            seconds, rawjson = timed_build([*args, "--progress=rawjson"])
+            print(f"  {name:<24}{seconds:5.2f}s  {timeline(rawjson)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--timelines", type=int, default=3, metavar="PAIRS",
+                        help="warm buildx builds of ours and the Go gateway's, as timelines")
     options = parser.parse_args()
     common = core_build_args()
     if common is None:
@@ -225,6 +294,8 @@ def main() -> int:
                      for name, args in with_buildx.items()}, options.runs)
     report("docker buildx build", times,
            {name: image_size(args[args.index("-t") + 1]) for name, args in with_buildx.items()})
+    if options.timelines and GO in with_buildx:
+        timelines({name: with_buildx[name] for name in (OURS, GO)}, options.timelines)
     with_buildctl = buildctl_cases()
     if with_buildctl is not None:
         times = measure({name: partial(lambda args: buildctl(*args), args)
