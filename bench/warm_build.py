@@ -7,7 +7,8 @@ local/dockerfile-frontend:v0.26, GO_FRONTEND names another). Warm runs are
 interleaved, one of each in turn, so load on the machine hits them alike.
 
     METACALL_CORE_SOURCE=path/to/core PLTHOOK_SOURCE=path/to/plthook_c \\
-        BUILDKIT_BIN_DIR=../shared/bin .venv/bin/python bench/warm_build.py [--runs 5]
+        BUILDKIT_BIN_DIR=../shared/bin .venv/bin/python bench/warm_build.py \\
+        [--runs 5] [--timelines 3]
 
 Each build runs once to warm the cache (timed as "first"), then --runs more
 times; the table prints the median and the spread of the warm runs and
@@ -275,6 +276,7 @@ def timelines(cases: dict[str, list[str]], pairs: int) -> None:
     print(f"timelines of warm builds (ms after the first step started), {pairs} of each:")
     for _ in range(pairs):
         for name, args in cases.items():
+            # buildx takes the last --progress: this one, not timed_build's plain.
             seconds, rawjson = timed_build([*args, "--progress=rawjson"])
             print(f"  {name:<24}{seconds:5.2f}s  {timeline(rawjson)}")
 
