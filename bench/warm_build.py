@@ -300,7 +300,7 @@ def main() -> int:
         timelines({name: with_buildx[name] for name in (OURS, GO)}, options.timelines)
     with_buildctl = buildctl_cases()
     if with_buildctl is not None:
-        times = measure({name: partial(lambda args: buildctl(*args), args)
+        times = measure({name: partial(buildctl, *args)
                          for name, args in with_buildctl.items()}, options.runs)
         report("buildctl build", times, {})
     return 0
