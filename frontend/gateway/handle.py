@@ -26,15 +26,13 @@ def handle(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None 
     began (else they begin here)."""
     clock = Clock()
     try:
-        caps = bridge.ping()
-        clock.mark("ping")
         request = early.request if early else request_from_environment(environ)
         route = find_route(request)
         if route.needs is Needs.NOTHING:
             answer(bridge, route, Inputs(request), clock)
             return
         early = early or start_reads(bridge, request)
-        inputs = gather(bridge, caps, early, route.needs, with_texts=route.reads_texts)
+        inputs = gather(bridge, early, route.needs, with_texts=route.reads_texts)
         clock.mark("inputs")
         answer(bridge, route, inputs, clock)
         log.info("timings: %s", clock.summary())

@@ -20,7 +20,7 @@ from frontend.compile import (
     decode,
     parse,
 )
-from frontend.gateway.bridge import Bridge, Capabilities
+from frontend.gateway.bridge import Bridge
 from frontend.gateway.context import BridgeReader
 from frontend.gateway.reads import EarlyReads, ResolvedBase, base_image_config
 from frontend.llb import marshal
@@ -55,7 +55,7 @@ class Inputs:
         return self.parsed
 
 
-def gather(bridge: Bridge, caps: Capabilities, early: EarlyReads, needs: Needs, *,
+def gather(bridge: Bridge, early: EarlyReads, needs: Needs, *,
            with_texts: bool = False) -> Inputs:
     request = early.request
     reader = BridgeReader(bridge, request)
@@ -70,6 +70,7 @@ def gather(bridge: Bridge, caps: Capabilities, early: EarlyReads, needs: Needs, 
                      for platform in request.platforms}
         context = find_scripts(reader, scanning.result(), parsed.declaration)
         bases = {platform: call.result() for platform, call in resolving.items()}
+    caps = early.capabilities.result()
     disabled = {cap: reason for cap in MERGE_DIFF_CAPS if (reason := caps.disabled(cap))}
     facts = {platform: BuildFacts(base_config=base.config, base_digest=base.digest,
                                   merge_diff=not disabled,

@@ -1,6 +1,6 @@
 """Round trips a build asks BuildKit for before its declaration is parsed
-(the declaration itself, core's VERSION, the default base image, the local
-contexts every build from source transfers). Nothing here imports the
+(BuildKit's capabilities, the declaration itself, core's VERSION, the
+default base image, the local contexts every build from source transfers). Nothing here imports the
 planner: start.py begins these before that import."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 
 from frontend import limits
-from frontend.gateway.bridge import Bridge
+from frontend.gateway.bridge import Bridge, Capabilities
 from frontend.llb import marshal
 from frontend.platform import Platform
 from frontend.references import DEFAULT_BASE_IMAGE, normalize_image_ref
@@ -49,6 +49,7 @@ class EarlyReads:
     request they were started for."""
 
     request: BuildRequest
+    capabilities: Future[Capabilities]
     declaration: Future[bytes]
     core_version: Future[str | None]
     # The default base image by platform, resolved and (for a build) loaded
@@ -69,11 +70,12 @@ def wait_for(loads: Sequence[grpc.Future]) -> None:
 
 
 def start_reads(bridge: Bridge, request: BuildRequest) -> EarlyReads:
-    pool = ThreadPoolExecutor(max_workers=2 + len(request.platforms),
+    pool = ThreadPoolExecutor(max_workers=3 + len(request.platforms),
                               thread_name_prefix="early-read")
     declaration = pool.submit(read_declaration, bridge, request)
     early = EarlyReads(
         request=request,
+        capabilities=pool.submit(bridge.ping),
         declaration=declaration,
         core_version=pool.submit(read_core_version, bridge, request),
         default_base={platform: pool.submit(_default_base, bridge, request, declaration,
