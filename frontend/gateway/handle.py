@@ -21,10 +21,11 @@ from frontend.request import BuildRequest, RequestError
 log = logging.getLogger("metacall-frontend")
 
 
-def handle(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None = None) -> None:
+def handle(bridge: Bridge, environ: Mapping[str, str], early: EarlyReads | None = None,
+           clock: Clock | None = None) -> None:
     """A build, or the answer to a subrequest. `early`: the reads start()
-    began (else they begin here)."""
-    clock = Clock()
+    began (else they begin here); `clock`: the one start() began."""
+    clock = clock or Clock()
     try:
         request = early.request if early else request_from_environment(environ)
         route = find_route(request)

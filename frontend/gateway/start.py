@@ -12,6 +12,7 @@ from typing import NoReturn
 from frontend.gateway.bridge import Bridge
 from frontend.gateway.options import request_from_environment
 from frontend.gateway.reads import EarlyReads, start_reads
+from frontend.gateway.timing import Clock
 from frontend.gateway.transport import StdioRelay
 from frontend.request import RequestError
 
@@ -24,15 +25,17 @@ def run() -> NoReturn:
     relay = StdioRelay()
     drop_privileges()
     bridge = Bridge(relay.channel())
+    clock = Clock()
     try:
         early: EarlyReads | None = start_reads(bridge, request_from_environment(os.environ))
     except RequestError:
         early = None  # handle() reads the options again, to return the error
     from frontend.gateway.handle import handle  # the planner: see the docstring
 
+    clock.mark("planner import")
     code = 0
     try:
-        handle(bridge, os.environ, early)
+        handle(bridge, os.environ, early, clock)
     except Exception:  # the answer could not be returned: BuildKit has gone
         log.exception("no answer returned")
         code = 1
