@@ -108,11 +108,7 @@ class Steps:
         program = program_name(name)
         programs = programs.mkfile(f"/{program}", f"# {name}\n{script}\n".encode(),
                                    name=f"[internal] program: {name}")
-        # Writable (its writes are thrown away): BuildKit keys a step on the
-        # content of its read-only mounts, so a read-only one would have every
-        # program loaded and hashed on every warm build; the program's op
-        # digest already keys the step.
-        all_mounts.append(BindMount(dest=PROGRAMS_PATH, source=programs, readonly=False))
+        all_mounts.append(BindMount(dest=PROGRAMS_PATH, source=programs))
         return state.run(
             ["/bin/sh", f"{PROGRAMS_PATH}/{program}", *args],
             name=name,
