@@ -1,7 +1,8 @@
 """Round trips a build asks BuildKit for before its declaration is parsed
 (BuildKit's capabilities, the declaration itself, core's VERSION, the
-default base image, the local contexts every build from source transfers). Nothing here imports the
-planner: start.py begins these before that import."""
+default base image, the local contexts every build from source
+transfers). Nothing here imports the planner: start.py begins these
+before that import."""
 
 from __future__ import annotations
 
