@@ -1,16 +1,20 @@
 """What every benchmark shares: core's and plthook's sources as named
 contexts and the machine's CA bundle as the ca-certificates secret, for
 `docker buildx build` and for `buildctl` against scripts/channels.sh's root
-buildkitd; the timed builds; the pushed layers of an image. Every build has a
-time limit: a benchmark stops, showing why, rather than hang."""
+buildkitd; the timed builds; the pushed layers of an image; the frontend's
+timings lines in the daemons' logs. Every build has a time limit: a
+benchmark stops, showing why, rather than hang."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
@@ -18,6 +22,12 @@ ADDRESS = "unix:///run/metacall-test/buildkitd/buildkitd.sock"
 REGISTRY = "127.0.0.1:5000"
 FRONTEND_REF = f"{REGISTRY}/metacall/frontend:latest"
 BUILD_SECONDS = 3600
+# Where the frontend's `timings:` lines land: Docker's engine's log
+# (scripts/engine.sh) and the root buildkitd's (scripts/channels.sh).
+ENGINE_LOG = Path("/var/log/dockerd.log")
+BUILDKITD_LOG = Path("/var/lib/metacall-test/buildkitd.log")
+# One phase of a timings line: its wall time, and its CPU time (since stop 36).
+PHASE = re.compile(r"(.+?) (\d+) ms(?: \((\d+)\))?")
 
 
 def core_sources() -> tuple[str, str] | None:
@@ -86,3 +96,41 @@ def pushed_layers(ref: str) -> list[tuple[str, int]]:
     raw = subprocess.run(["docker", "buildx", "imagetools", "inspect", "--raw", ref],
                          capture_output=True, text=True, check=True, timeout=120).stdout
     return [(layer["digest"], layer["size"]) for layer in json.loads(raw)["layers"]]
+
+
+def log_size(log: Path) -> int:
+    """Where the log ends now (0 when it cannot be read), for timings_since."""
+    try:
+        return log.stat().st_size
+    except OSError:
+        return 0
+
+
+def timings_since(log: Path, offset: int) -> list[str]:
+    """The frontend's timings lines (after `timings:`) the log got past `offset`."""
+    try:
+        with log.open("rb") as file:
+            file.seek(offset)
+            text = file.read().decode(errors="replace")
+    except OSError:
+        return []
+    return [line.split("timings:", 1)[1].strip() for line in text.splitlines()
+            if "timings:" in line]
+
+
+def median_timings(lines: Sequence[str]) -> str:
+    """Each phase's median over several timings lines: wall ms, and CPU ms
+    in brackets when the lines give it."""
+    phases: dict[str, list[tuple[int, int | None]]] = {}
+    for line in lines:
+        for part in line.split(", "):
+            if found := PHASE.fullmatch(part):
+                cpu = int(found[3]) if found[3] else None
+                phases.setdefault(found[1], []).append((int(found[2]), cpu))
+
+    def phase(name: str, each: list[tuple[int, int | None]]) -> str:
+        cpus = [cpu for _, cpu in each if cpu is not None]
+        return (f"{name} {statistics.median(wall for wall, _ in each):.0f} ms"
+                + (f" ({statistics.median(cpus):.0f})" if cpus else ""))
+
+    return ", ".join(phase(name, each) for name, each in phases.items())

@@ -12,7 +12,8 @@ change and after it:
 (`docker build` of the frontend needs `--secret id=ca-certificates,…` behind
 a TLS-inspecting proxy.) Each image builds once to warm the cache; then the
 warm runs alternate; the table prints each one's median, spread, and the
-ratio of the second to the first, with the frontend's own timings line.
+ratio of the second to the first, with the medians of the frontend's own
+timings lines (each phase's wall and CPU ms, from Docker's engine's log).
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from contexts import core_build_args, timed_build
+from contexts import (
+    ENGINE_LOG,
+    core_build_args,
+    log_size,
+    median_timings,
+    timed_build,
+    timings_since,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,15 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def build_args(image: str, example: Path, sources: list[str]) -> list[str]:
     return ["-f", str(example / "metacall.yaml"), "--build-arg", f"BUILDKIT_SYNTAX={image}",
             *sources, str(example)]
-
-
-def frontend_timings() -> str:
-    """The frontend's last `timings:` line in the daemon's log, if readable."""
-    log = Path("/var/log/dockerd.log")
-    if not log.exists():
-        return ""
-    lines = [line for line in log.read_text(errors="replace").splitlines() if "timings:" in line]
-    return lines[-1].split("timings:", 1)[1].strip() if lines else ""
 
 
 def main() -> int:
@@ -59,18 +58,19 @@ def main() -> int:
         seconds, _ = timed_build(build_args(image, example, sources))
         print(f"{image}: first build {seconds:.1f} s", flush=True)
     times: dict[str, list[float]] = {image: [] for image in images}
-    timings: dict[str, str] = {}
+    timings: dict[str, list[str]] = {image: [] for image in images}
     for _ in range(options.runs):
         for image in images:
+            offset = log_size(ENGINE_LOG)
             seconds, _ = timed_build(build_args(image, example, sources))
             times[image].append(seconds)
-            timings[image] = frontend_timings()
+            timings[image] += timings_since(ENGINE_LOG, offset)
     print(f"\nwarm builds of examples/{options.example}, {options.runs} interleaved runs each")
-    print(f"{'frontend':40} {'median':>8} {'min':>7} {'max':>7}  last timings")
+    print(f"{'frontend':40} {'median':>8} {'min':>7} {'max':>7}  median timings")
     for image in images:
         runs = times[image]
         print(f"{image:40} {statistics.median(runs):7.2f}s {min(runs):6.2f}s "
-              f"{max(runs):6.2f}s  {timings[image]}")
+              f"{max(runs):6.2f}s  {median_timings(timings[image])}")
     ratio = statistics.median(times[options.second]) / statistics.median(times[options.first])
     pairs = [b / a for a, b in zip(times[options.first], times[options.second], strict=True)]
     print(f"\nratio {options.second} / {options.first}: {ratio:.2f} "

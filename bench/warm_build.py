@@ -13,8 +13,9 @@ interleaved, one of each in turn, so load on the machine hits them alike.
 Each build runs once to warm the cache (timed as "first"), then --runs more
 times; the table prints the median and the spread of the warm runs and
 `docker image inspect` sizes of the images, and which warm runs sent a
-context again (the ratio is then also given over the pairs that did not).
-Then --timelines more warm builds of ours and the Go gateway's, each as a
+context again (the ratio is then also given over the pairs that did not),
+and the medians of our frontend's timings lines in the daemon's log (each
+phase's wall and CPU time: where its own time goes). Then --timelines more warm builds of ours and the Go gateway's, each as a
 timeline of its progress events. Then the same three through
 `buildctl` on scripts/channels.sh's root buildkitd, both gateway images
 pushed to its registry first (left out, saying why, without buildctl).
@@ -37,6 +38,8 @@ from typing import Any
 
 from contexts import (
     ADDRESS,
+    BUILDKITD_LOG,
+    ENGINE_LOG,
     FRONTEND_REF,
     REGISTRY,
     buildctl,
@@ -44,7 +47,10 @@ from contexts import (
     core_build_args,
     core_sources,
     frontend_build,
+    log_size,
+    median_timings,
     timed_build,
+    timings_since,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -271,6 +277,17 @@ def timeline(rawjson: str) -> str:
     return "; ".join(f"{mark} +{(at - zero) * 1000:.0f}" for mark, at in marks.items())
 
 
+def report_timings(log: Path, offset: int) -> None:
+    """Ours' timings lines of the warm runs, the only builds that log one
+    (the first line is its first, cold build)."""
+    lines = timings_since(log, offset)[1:]
+    if not lines:
+        print(f"  {OURS}: no timings lines in {log} (not readable here)")
+        return
+    print(f"  {OURS}, medians of {len(lines)} timings lines (wall ms, CPU ms): "
+          f"{median_timings(lines)}")
+
+
 def timelines(cases: dict[str, list[str]], pairs: int) -> None:
     """`pairs` warm builds of each, interleaved, each as a timeline."""
     print(f"timelines of warm builds (ms after the first step started), {pairs} of each:")
@@ -292,17 +309,21 @@ def main() -> int:
         return 2
     startup(OURS)
     with_buildx = buildx_cases(common)
+    offset = log_size(ENGINE_LOG)
     times = measure({name: partial(timed_build, args)
                      for name, args in with_buildx.items()}, options.runs)
     report("docker buildx build", times,
            {name: image_size(args[args.index("-t") + 1]) for name, args in with_buildx.items()})
+    report_timings(ENGINE_LOG, offset)
     if options.timelines and GO in with_buildx:
         timelines({name: with_buildx[name] for name in (OURS, GO)}, options.timelines)
     with_buildctl = buildctl_cases()
     if with_buildctl is not None:
+        offset = log_size(BUILDKITD_LOG)
         times = measure({name: partial(buildctl, *args)
                          for name, args in with_buildctl.items()}, options.runs)
         report("buildctl build", times, {})
+        report_timings(BUILDKITD_LOG, offset)
     return 0
 
 
