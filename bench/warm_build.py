@@ -15,10 +15,11 @@ times; the table prints the median and the spread of the warm runs and
 `docker image inspect` sizes of the images, and which warm runs sent a
 context again (the ratio is then also given over the pairs that did not),
 and the medians of our frontend's timings lines in the daemon's log (each
-phase's wall and CPU time: where its own time goes). Then --timelines more warm builds of ours and the Go gateway's, each as a
-timeline of its progress events. Then the same three through
-`buildctl` on scripts/channels.sh's root buildkitd, both gateway images
-pushed to its registry first (left out, saying why, without buildctl).
+phase's wall and CPU time: where its own time goes). Then --timelines
+more warm builds of ours and the Go gateway's, each as a timeline of its
+progress events. Then the same three through `buildctl` on
+scripts/channels.sh's root buildkitd, both gateway images pushed to its
+registry first (left out, saying why, without buildctl).
 """
 
 from __future__ import annotations
