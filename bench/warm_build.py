@@ -11,9 +11,12 @@ interleaved, one of each in turn, so load on the machine hits them alike.
         [--runs 5] [--timelines 3]
 
 Each build runs once to warm the cache (timed as "first"), then --runs more
-times; the table prints the median and the spread of the warm runs and
-`docker image inspect` sizes of the images, and which warm runs sent a
-context again (the ratio is then also given over the pairs that did not),
+times; the table prints the median and the spread of the warm runs, the
+median CPU time the whole machine spent in a warm run (every process's, from
+/proc/stat: the frontend's, the daemon's, the client's) and `docker image
+inspect` sizes of the images, and which warm runs sent a context again (the
+ratio is then also given over the pairs that did not), what ours took more
+than the Go gateway's in wall and in the machine's CPU time,
 and the medians of our frontend's timings lines in the daemon's log (each
 phase's wall and CPU time: where its own time goes). Then --timelines
 more warm builds of ours and the Go gateway's, each as a timeline of its
@@ -31,11 +34,11 @@ import re
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from contexts import (
     ADDRESS,
@@ -174,56 +177,81 @@ def buildctl_cases() -> dict[str, list[str]] | None:
     return cases
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time every process on the machine has used since boot: /proc/stat's
+    first line, all but idle and iowait."""
+    with open("/proc/stat") as stat:
+        ticks = [int(field) for field in stat.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def transferred(progress: str) -> float:
     """Bytes of local contexts a build's progress output says it sent."""
     return sum(float(size) * UNITS[unit] for size, unit in TRANSFERRED.findall(progress))
 
 
+class Run(NamedTuple):
+    seconds: float
+    sent: float  # bytes of local contexts sent
+    cpu: float  # the machine's CPU seconds, every process's
+
+
 def measure(cases: dict[str, Callable[[], tuple[float, str]]], runs: int
-            ) -> dict[str, list[tuple[float, float]]]:
+            ) -> dict[str, list[Run]]:
     """One cold-cache run of each (printed as "first"), then `runs` warm
-    ones, interleaved: each run's seconds and bytes of context sent."""
-    def run(build: Callable[[], tuple[float, str]]) -> tuple[float, float]:
+    ones, interleaved."""
+    def run(build: Callable[[], tuple[float, str]]) -> Run:
+        before = machine_cpu_seconds()
         seconds, progress = build()
-        return seconds, transferred(progress)
+        return Run(seconds, transferred(progress), machine_cpu_seconds() - before)
 
     first = {name: run(build) for name, build in cases.items()}
-    warm: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    warm: dict[str, list[Run]] = {name: [] for name in cases}
     for _ in range(runs):
         for name, build in cases.items():
             warm[name].append(run(build))
     return {name: [first[name], *warm[name]] for name in cases}
 
 
-def report(title: str, runs: dict[str, list[tuple[float, float]]],
-           sizes: dict[str, str]) -> None:
-    print(f"{title:<24}{'first':>10}{'warm median':>14}{'warm min-max':>16}{'image':>10}")
-    times = {name: [seconds for seconds, _ in each] for name, each in runs.items()}
-    for name, (first, *warm) in times.items():
-        print(f"{name:<24}{first:>9.2f}s{statistics.median(warm):>13.2f}s"
-              f"{min(warm):>8.2f}-{max(warm):.2f}s{sizes.get(name, ''):>10}")
-    for name, (_, *warm_runs) in runs.items():
-        resent = [sent for _, sent in warm_runs if sent >= RESENT_BYTES]
+def report(title: str, runs: dict[str, list[Run]], sizes: dict[str, str]) -> None:
+    print(f"{title:<24}{'first':>10}{'warm median':>14}{'warm min-max':>16}"
+          f"{'warm CPU':>10}{'image':>10}")
+    for name, (first, *warm) in runs.items():
+        seconds = [each.seconds for each in warm]
+        print(f"{name:<24}{first.seconds:>9.2f}s{statistics.median(seconds):>13.2f}s"
+              f"{min(seconds):>8.2f}-{max(seconds):.2f}s"
+              f"{statistics.median(each.cpu for each in warm):>9.2f}s{sizes.get(name, ''):>10}")
+    for name, (_, *warm) in runs.items():
+        resent = [each.sent for each in warm if each.sent >= RESENT_BYTES]
         if resent:
-            print(f"  {name}: {len(resent)} of {len(warm_runs)} warm runs sent a context "
+            print(f"  {name}: {len(resent)} of {len(warm)} warm runs sent a context "
                   f"again ({max(resent) / 1e6:.1f} MB at most)")
-    ours = times[OURS][1:]
+    ours = runs[OURS][1:]
     for reference in (GO, BUILT_IN):
-        if reference in times:
-            theirs = times[reference][1:]
-            ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
-            print(f"warm ratio to {reference}: "
-                  f"{statistics.median(ours) / statistics.median(theirs):.2f}"
-                  f" (pair by pair {min(ratios):.2f}-{max(ratios):.2f})")
-            # Pairs where neither side sent a context again: warm builds alike.
-            clean = [(a, b) for (a, sent_a), (b, sent_b)
-                     in zip(runs[OURS][1:], runs[reference][1:], strict=True)
-                     if max(sent_a, sent_b) < RESENT_BYTES]
-            if 0 < len(clean) < len(ratios):
-                ratio = statistics.median(a for a, _ in clean) / statistics.median(
-                    b for _, b in clean)
-                print(f"  over the {len(clean)} pairs where neither sent a context again: "
-                      f"{ratio:.2f}")
+        if reference not in runs:
+            continue
+        theirs = runs[reference][1:]
+        ratios = [a.seconds / b.seconds for a, b in zip(ours, theirs, strict=True)]
+        print(f"warm ratio to {reference}: {_median(ours) / _median(theirs):.2f}"
+              f" (pair by pair {min(ratios):.2f}-{max(ratios):.2f})")
+        # Pairs where neither side sent a context again: warm builds alike.
+        clean = [(a, b) for a, b in zip(ours, theirs, strict=True)
+                 if max(a.sent, b.sent) < RESENT_BYTES]
+        ours_clean, theirs_clean = [a for a, _ in clean], [b for _, b in clean]
+        if 0 < len(clean) < len(ratios):
+            print(f"  over the {len(clean)} pairs where neither sent a context again: "
+                  f"{_median(ours_clean) / _median(theirs_clean):.2f}")
+        if reference == GO and clean:
+            # With every core busy through a warm build, its wall time follows
+            # the CPU time it costs the machine: what ours costs more shows.
+            wall, cpu = ((_median(ours_clean, kind) - _median(theirs_clean, kind)) * 1000
+                         for kind in ("seconds", "cpu"))
+            print(f"  ours more, over the {len(clean)} pairs where neither sent a context "
+                  f"again: {wall:+.0f} ms wall, {cpu:+.0f} ms of the machine's CPU")
+
+
+def _median(runs: Iterable[Run], kind: str = "seconds") -> float:
+    return statistics.median(getattr(each, kind) for each in runs)
 
 
 def progress_events(rawjson: str) -> Iterator[dict[str, Any]]:
