@@ -8,7 +8,7 @@ interleaved, one of each in turn, so load on the machine hits them alike.
 
     METACALL_CORE_SOURCE=path/to/core PLTHOOK_SOURCE=path/to/plthook_c \\
         BUILDKIT_BIN_DIR=../shared/bin .venv/bin/python bench/warm_build.py \\
-        [--runs 5] [--timelines 3]
+        [--runs 5] [--timelines 3] [--processes 5]
 
 Each build runs once to warm the cache (timed as "first"), then --runs more
 times; the table prints the median and the spread of the warm runs, the
@@ -34,6 +34,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
@@ -327,11 +328,88 @@ def timelines(cases: dict[str, list[str]], pairs: int) -> None:
             print(f"  {name:<24}{seconds:5.2f}s  {timeline(rawjson)}")
 
 
+class FrontendCPU:
+    """While open, samples /proc every millisecond for processes whose
+    command line is one of `commands` (a frontend image's entrypoint): the
+    CPU time of each one's threads together (schedstat: since the process
+    began, so with the runtime's set-up of its container), as last seen, so
+    up to a millisecond before its end is missed. The sampling takes most
+    of a core: no build is timed meanwhile."""
+
+    def __init__(self, commands: dict[str, bytes]) -> None:
+        self.commands = commands
+        self.seen: dict[str, tuple[str, int]] = {}  # pid: (name, ns)
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> FrontendCPU:
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._sampler.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.001):
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                        command = cmdline.read()
+                    name = next((name for name, entrypoint in self.commands.items()
+                                 if command == entrypoint), None)
+                    if name is not None:
+                        self.seen[pid] = (name, max(self.seen.get(pid, (name, 0))[1],
+                                                    _threads_ns(pid)))
+                except (OSError, ValueError):
+                    pass  # ended meanwhile
+
+    def milliseconds(self, name: str) -> list[float]:
+        return [ns / 1e6 for seen, ns in self.seen.values() if seen == name]
+
+
+def _threads_ns(pid: str) -> int:
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/schedstat") as schedstat:
+            total += int(schedstat.read().split()[0])
+    return total
+
+
+def entrypoint(image: str) -> bytes:
+    """The command line an image's container runs, as /proc shows it."""
+    found = subprocess.run(["docker", "image", "inspect", image, "--format",
+                            "{{json .Config.Entrypoint}}"],
+                           capture_output=True, text=True, check=True).stdout
+    return b"".join(arg.encode() + b"\0" for arg in json.loads(found))
+
+
+def frontend_cpu(cases: dict[str, list[str]], builds: int) -> None:
+    """`builds` warm builds of each, interleaved, untimed: each frontend
+    process's CPU time."""
+    images = {OURS: OURS, GO: GO_FRONTEND}
+    with FrontendCPU({name: entrypoint(image) for name, image in images.items()}) as cpu:
+        for _ in range(builds):
+            for args in cases.values():
+                timed_build(args)
+    print(f"the frontend process's CPU time in {builds} more warm builds of each (untimed):")
+    for name in cases:
+        found = cpu.milliseconds(name)
+        if not found:
+            print(f"  {name}: no frontend process seen in /proc (not readable here)")
+            continue
+        print(f"  {name:<24}median {statistics.median(found):.0f} ms "
+              f"({min(found):.0f}-{max(found):.0f}, {len(found)} processes)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--timelines", type=int, default=3, metavar="PAIRS",
                         help="warm buildx builds of ours and the Go gateway's, as timelines")
+    parser.add_argument("--processes", type=int, default=5, metavar="PAIRS",
+                        help="warm buildx builds of ours and the Go gateway's, untimed, "
+                             "each frontend process's CPU time sampled")
     options = parser.parse_args()
     common = core_build_args()
     if common is None:
@@ -346,6 +424,8 @@ def main() -> int:
     report_timings(ENGINE_LOG, offset)
     if options.timelines and GO in with_buildx:
         timelines({name: with_buildx[name] for name in (OURS, GO)}, options.timelines)
+    if options.processes and GO in with_buildx:
+        frontend_cpu({name: with_buildx[name] for name in (OURS, GO)}, options.processes)
     with_buildctl = buildctl_cases()
     if with_buildctl is not None:
         offset = log_size(BUILDKITD_LOG)
