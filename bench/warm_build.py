@@ -243,8 +243,8 @@ def report(title: str, runs: dict[str, list[Run]], sizes: dict[str, str]) -> Non
             print(f"  over the {len(clean)} pairs where neither sent a context again: "
                   f"{_median(ours_clean) / _median(theirs_clean):.2f}")
         if reference == GO and clean:
-            # With every core busy through a warm build, its wall time follows
-            # the CPU time it costs the machine: what ours costs more shows.
+            # What ours costs the machine more, beside what it takes more:
+            # CPU time on another core than the critical path's costs none.
             wall, cpu = ((_median(ours_clean, kind) - _median(theirs_clean, kind)) * 1000
                          for kind in ("seconds", "cpu"))
             print(f"  ours more, over the {len(clean)} pairs where neither sent a context "
