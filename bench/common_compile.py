@@ -15,26 +15,25 @@ step, read from the cgroups buildkitd runs steps in, summed by step name.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from contexts import buildctl, buildctl_sources, core_sources, frontend_build
+from contexts import (
+    Poller,
+    buildctl,
+    buildctl_sources,
+    core_sources,
+    frontend_build,
+    machine_cpu_seconds,
+)
 
 from frontend.compile import NO_PREBUILT, PREBUILT_ARG
 from frontend.plan.steps import PROGRAMS_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cpu_seconds() -> float:
-    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    user, nice, system = (int(value) for value in fields[:3])
-    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
 
 
 # Where buildkitd's OCI worker puts each step's cgroup: cgroup v1's cpuacct
@@ -44,25 +43,15 @@ STEP_CGROUPS = ((Path("/sys/fs/cgroup/cpuacct/buildkit"), "cpuacct.usage", "task
 POLL_SECONDS = 0.1
 
 
-class StepCPU:
+class StepCPU(Poller):
     """The CPU time of each build step, by step name. A step's cgroup goes
     when the step ends, so it is polled: its last reading counts (steps
     shorter than a poll may be missed; they use next to nothing)."""
 
     def __init__(self) -> None:
+        super().__init__(POLL_SECONDS)
         self.used: dict[str, float] = {}
         self.names: dict[str, str] = {}
-        self.stopped = threading.Event()
-        self.poller = threading.Thread(target=self._poll, daemon=True)
-
-    def __enter__(self) -> StepCPU:
-        self.poller.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stopped.set()
-        if self.poller.is_alive():
-            self.poller.join()
 
     def by_step(self) -> dict[str, list[float]]:
         """Each step name's steps' CPU seconds."""
@@ -71,23 +60,22 @@ class StepCPU:
             steps.setdefault(self.names.get(cgroup, "(not identified)"), []).append(seconds)
         return steps
 
-    def _poll(self) -> None:
+    def poll(self) -> None:
         # buildkitd makes its cgroup with its first step, after a prune.
-        while not self.stopped.wait(POLL_SECONDS):
-            found = [layout for layout in STEP_CGROUPS if layout[0].is_dir()]
-            if not found:
-                continue
-            root, usage_file, tasks_file = found[0]
-            for cgroup in root.iterdir():
-                try:
-                    usage = (cgroup / usage_file).read_text()
-                    tasks = (cgroup / tasks_file).read_text().split()
-                except OSError:
-                    continue  # a file of the parent, or a step that just ended
-                self.used[cgroup.name] = (int(usage) / 1e9 if usage_file == "cpuacct.usage"
-                                          else int(usage.split()[1]) / 1e6)
-                if cgroup.name not in self.names and (name := step_name(tasks)):
-                    self.names[cgroup.name] = name
+        found = [layout for layout in STEP_CGROUPS if layout[0].is_dir()]
+        if not found:
+            return
+        root, usage_file, tasks_file = found[0]
+        for cgroup in root.iterdir():
+            try:
+                usage = (cgroup / usage_file).read_text()
+                tasks = (cgroup / tasks_file).read_text().split()
+            except OSError:
+                continue  # a file of the parent, or a step that just ended
+            self.used[cgroup.name] = (int(usage) / 1e9 if usage_file == "cpuacct.usage"
+                                      else int(usage.split()[1]) / 1e6)
+            if cgroup.name not in self.names and (name := step_name(tasks)):
+                self.names[cgroup.name] = name
 
 
 def step_name(pids: list[str]) -> str:
@@ -116,9 +104,9 @@ ColdBuild = tuple[float, float, dict[str, list[float]]]
 def cold(build: list[str]) -> ColdBuild:
     buildctl("prune", "--all")
     with StepCPU() as steps:
-        cpu, started = cpu_seconds(), time.monotonic()
+        cpu, started = machine_cpu_seconds(), time.monotonic()
         buildctl(*build)
-        wall, used = time.monotonic() - started, cpu_seconds() - cpu
+        wall, used = time.monotonic() - started, machine_cpu_seconds() - cpu
     return wall, used, steps.by_step()
 
 

@@ -2,7 +2,8 @@
 contexts and the machine's CA bundle as the ca-certificates secret, for
 `docker buildx build` and for `buildctl` against scripts/channels.sh's root
 buildkitd; the timed builds; the pushed layers of an image; the frontend's
-timings lines in the daemons' logs. Every build has a time limit: a
+timings lines in the daemons' logs; the machine's CPU time and a poller
+for what must be read before it ends. Every build has a time limit: a
 benchmark stops, showing why, rather than hang."""
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Self
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 ADDRESS = "unix:///run/metacall-test/buildkitd/buildkitd.sock"
@@ -134,3 +137,37 @@ def median_timings(lines: Sequence[str]) -> str:
                 + (f" ({statistics.median(cpus):.0f})" if cpus else ""))
 
     return ", ".join(phase(name, each) for name, each in phases.items())
+
+
+def machine_cpu_seconds() -> float:
+    """The CPU time (user and system) every process on the machine has used
+    since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        user, nice, system = (int(field) for field in stat.readline().split()[1:4])
+    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
+
+
+class Poller:
+    """While open (as a context manager), calls `poll` every `seconds` on a
+    thread of its own: for what a benchmark must read before it ends (a
+    step's cgroup, a process)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.seconds):
+            self.poll()
+
+    def poll(self) -> None:
+        raise NotImplementedError

@@ -34,7 +34,6 @@ import re
 import statistics
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
@@ -47,12 +46,14 @@ from contexts import (
     ENGINE_LOG,
     FRONTEND_REF,
     REGISTRY,
+    Poller,
     buildctl,
     buildctl_sources,
     core_build_args,
     core_sources,
     frontend_build,
     log_size,
+    machine_cpu_seconds,
     median_timings,
     timed_build,
     timings_since,
@@ -176,14 +177,6 @@ def buildctl_cases() -> dict[str, list[str]] | None:
         cases[GO] = ["build", "--frontend", "gateway.v0", "--opt", f"source={GO_FRONTEND_REF}",
                      *dockerfile, "--output", "type=image,name=bench/calc-go"]
     return cases
-
-
-def machine_cpu_seconds() -> float:
-    """CPU time every process on the machine has used since boot: /proc/stat's
-    first line, all but idle and iowait."""
-    with open("/proc/stat") as stat:
-        ticks = [int(field) for field in stat.readline().split()[1:]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def transferred(progress: str) -> float:
@@ -328,7 +321,7 @@ def timelines(cases: dict[str, list[str]], pairs: int) -> None:
             print(f"  {name:<24}{seconds:5.2f}s  {timeline(rawjson)}")
 
 
-class FrontendCPU:
+class FrontendCPU(Poller):
     """While open, samples /proc every millisecond for processes whose
     command line is one of `commands` (a frontend image's entrypoint): the
     CPU time of each one's threads together (schedstat: since the process
@@ -337,32 +330,22 @@ class FrontendCPU:
     of a core: no build is timed meanwhile."""
 
     def __init__(self, commands: dict[str, bytes]) -> None:
+        super().__init__(0.001)
         self.commands = commands
         self.seen: dict[str, tuple[str, int]] = {}  # pid: (name, ns)
-        self._stop = threading.Event()
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> FrontendCPU:
-        self._sampler.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._sampler.join()
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.001):
-            for pid in filter(str.isdigit, os.listdir("/proc")):
-                try:
-                    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                        command = cmdline.read()
-                    name = next((name for name, entrypoint in self.commands.items()
-                                 if command == entrypoint), None)
-                    if name is not None:
-                        self.seen[pid] = (name, max(self.seen.get(pid, (name, 0))[1],
-                                                    _threads_ns(pid)))
-                except (OSError, ValueError):
-                    pass  # ended meanwhile
+    def poll(self) -> None:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    command = cmdline.read()
+                name = next((name for name, entrypoint in self.commands.items()
+                             if command == entrypoint), None)
+                if name is not None:
+                    self.seen[pid] = (name, max(self.seen.get(pid, (name, 0))[1],
+                                                _threads_ns(pid)))
+            except (OSError, ValueError):
+                pass  # ended meanwhile
 
     def milliseconds(self, name: str) -> list[float]:
         return [ns / 1e6 for seen, ns in self.seen.values() if seen == name]
