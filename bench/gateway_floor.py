@@ -23,6 +23,7 @@ import argparse
 import base64
 import hashlib
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -39,6 +40,7 @@ from frontend.pb import llb_pb2
 
 FLOOR = Path(__file__).resolve().parent / "floor"
 CAPTURE_IMAGE = "bench/floor-capture"
+STEP = re.compile(r"^#(\d+) ", re.MULTILINE)  # a step's lines in plain progress output
 STACKS = {"declared": "planning nothing, with pydantic and PyYAML",
           "grpc": "planning nothing, without pydantic or PyYAML"}
 
@@ -102,7 +104,12 @@ def _digest(data: bytes) -> str:
     return f"sha256:{hashlib.sha256(data).hexdigest()}"
 
 
-def report(runs: dict[str, list[Run]]) -> None:
+def steps(args: list[str]) -> int:
+    """The steps one more warm build shows in its progress output."""
+    return len(set(STEP.findall(timed_build(args)[1])))
+
+
+def report(runs: dict[str, list[Run]], shown: dict[str, int]) -> None:
     go = runs[GO][1:]
     clean = [index for index in range(len(go))
              if all(each[1:][index].sent < RESENT_BYTES for each in runs.values())]
@@ -114,7 +121,8 @@ def report(runs: dict[str, list[Run]]) -> None:
         median = statistics.median(warm[index].seconds for index in clean)
         cpu = statistics.median(warm[index].cpu for index in clean)
         print(f"  {name:<{width}}{median:6.3f} s {median / go_median:6.2f}x "
-              f"{(median - go_median) * 1000:+5.0f} ms   machine CPU {cpu:.2f} s")
+              f"{(median - go_median) * 1000:+5.0f} ms   machine CPU {cpu:.2f} s"
+              f"   {shown[name]} steps shown")
 
 
 def main() -> int:
@@ -142,8 +150,9 @@ def main() -> int:
             *ours[:ours.index("-t")], "--build-arg", f"BUILDKIT_SYNTAX={tag}",
             "-t", f"bench-calc-floor-{stack}", str(EXAMPLE)]
     builds[GO] = cases[GO]
-    report(measure({name: partial(timed_build, args) for name, args in builds.items()},
-                   options.runs))
+    runs = measure({name: partial(timed_build, args) for name, args in builds.items()},
+                   options.runs)
+    report(runs, {name: steps(args) for name, args in builds.items()})
     return 0
 
 
