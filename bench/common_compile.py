@@ -31,7 +31,7 @@ from contexts import (
 )
 
 from frontend.compile import NO_PREBUILT, PREBUILT_ARG
-from frontend.plan.steps import PROGRAMS_PATH
+from frontend.plan.steps import RUN_PROGRAM
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,15 +80,15 @@ class StepCPU(Poller):
 
 def step_name(pids: list[str]) -> str:
     """A step's name from its command: the script the frontend names
-    (`/bin/sh <PROGRAMS_PATH>/<step>`), a Dockerfile RUN's first words, or
+    (`/bin/sh -c <RUN_PROGRAM> <step>`), a Dockerfile RUN's first words, or
     the program's path; "" while runc is still starting it."""
     for pid in pids:
         try:
             argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if argv[0] == "/bin/sh" and len(argv) > 1 and argv[1].startswith(f"{PROGRAMS_PATH}/"):
-            return argv[1].rsplit("/", 1)[1]
+        if argv[:3] == ["/bin/sh", "-c", RUN_PROGRAM] and len(argv) > 3:
+            return argv[3]
         if argv[0] == "/bin/sh" and argv[1:2] == ["-c"]:
             command = argv[2].rsplit(" fi; ", 1)[-1].strip()  # after the CA bundle's setup
             return " ".join(command.split())[:60]

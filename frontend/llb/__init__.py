@@ -11,6 +11,7 @@ from frontend.llb.state import (
     SecretMount,
     State,
     diff,
+    files,
     merge,
 )
 
@@ -21,6 +22,7 @@ __all__ = [
     "SecretMount",
     "State",
     "diff",
+    "files",
     "git",
     "graph",
     "http",

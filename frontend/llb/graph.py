@@ -34,14 +34,11 @@ Read = tuple[int, str]  # an input's index and the edge's label
 def graph(definition: pb.Definition) -> str:
     ops = read_ops(definition)
     steps = dict(ops[:-1])
-    hidden = programs(steps)
     ids = {digest: f"s{number}" for number, digest in enumerate(steps)}
     result = ops[-1][1].inputs[0].digest
     loose: list[str] = []
     clusters: dict[str, list[str]] = {}
     for digest, op in steps.items():
-        if digest in hidden:
-            continue
         name = step_name(definition, digest)
         line = _node(ids[digest], name, op, result=digest == result)
         tagged = TAG.match(name)
@@ -51,43 +48,10 @@ def graph(definition: pb.Definition) -> str:
         lines += [f"  subgraph {_quote('cluster_' + tag)} {{",
                   f"    label={_quote(f'[{tag}]')};",
                   *(f"  {line}" for line in clusters[tag]), "  }"]
-    for source, target, label in _edges(steps, hidden):
+    for source, target, label in _edges(steps):
         lines.append(f"  {_quote(ids[source])} -> {_quote(ids[target])}{_edge_style(label)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def programs(steps: Steps) -> set[str]:
-    """The ops that only hold a step's program (`[internal] program: …`, the
-    file a step runs): drawn as part of that step, not as steps. That is the
-    outline's lone files (a program made on scratch) and the programs of
-    steps with network, written on the tools (`[internal] tools: …`)."""
-    held: set[str] = set()
-    read: set[str] = set()
-    for op in steps.values():
-        program = _program_read(op, steps)
-        for index, label in _reads(op):
-            digest = op.inputs[index].digest
-            (held if (index, label) == program else read).add(digest)
-    return held - read
-
-
-def _program_read(op: pb.Op, steps: Steps) -> Read | None:
-    """The mount holding the file an exec runs (`/bin/sh /run/metacall/x`),
-    when a file op writing only that file is what is mounted."""
-    if op.WhichOneof("op") != "exec":
-        return None
-    args = list(op.exec.meta.args)
-    for mount in op.exec.mounts:
-        if mount.input < 0 or mount.dest == "/" or mount.selector not in ("", "/"):
-            continue
-        written = steps.get(op.inputs[mount.input].digest, pb.Op())
-        actions = written.file.actions if written.WhichOneof("op") == "file" else []
-        if len(actions) == 1 and actions[0].WhichOneof("action") == "mkfile":
-            path = mount.dest.rstrip("/") + "/" + actions[0].mkfile.path.lstrip("/")
-            if path in args[:2]:
-                return mount.input, mount.dest
-    return None
 
 
 def _reads(op: pb.Op) -> list[Read]:
@@ -106,25 +70,15 @@ def _reads(op: pb.Op) -> list[Read]:
     return [(index, "") for index in range(len(op.inputs))]
 
 
-def _edges(steps: Steps, hidden: set[str]) -> Iterator[tuple[str, str, str]]:
-    """Each shown step's inputs, once each; a hidden program stands for
-    what it was written on (the tools), still mounted where it was."""
+def _edges(steps: Steps) -> Iterator[tuple[str, str, str]]:
+    """Each step's inputs, once each."""
     seen: set[tuple[str, str, str]] = set()
     for digest, op in steps.items():
-        if digest in hidden:
-            continue
         for index, label in _reads(op):
-            for source in _shown(op.inputs[index].digest, steps, hidden):
-                edge = (source, digest, label)
-                if edge not in seen:
-                    seen.add(edge)
-                    yield edge
-
-
-def _shown(digest: str, steps: Steps, hidden: set[str]) -> list[str]:
-    if digest not in hidden:
-        return [digest]
-    return [shown for i in steps[digest].inputs for shown in _shown(i.digest, steps, hidden)]
+            edge = (op.inputs[index].digest, digest, label)
+            if edge not in seen:
+                seen.add(edge)
+                yield edge
 
 
 def _node(node_id: str, name: str, op: pb.Op, *, result: bool) -> str:

@@ -16,34 +16,20 @@ NETWORK = {pb.UNSET: "sandbox", pb.HOST: "host", pb.NONE: "none"}
 def outline(definition: pb.Definition) -> str:
     ops = read_ops(definition)
     labels = _labels(definition, [digest for digest, _ in ops[:-1]])
-    # A file made on scratch (a step's program) is shown where it is used.
-    files = {digest: op.file.actions[0].mkfile for digest, op in ops[:-1] if _lone_file(op)}
     lines: list[str] = []
     for digest, op in ops[:-1]:
-        if digest in files:
-            continue
         lines.append(labels[digest] + _location(definition, digest))
         inputs = [labels[i.digest] + (f" (output {i.index})" if i.index else "")
                   for i in op.inputs]
         lines += [f"  {line}" for line in _describe(op, inputs)]
-        for i in op.inputs:
-            if i.digest in files:
-                lines.append(f"  {labels[i.digest]}:")
-                lines += _contents(files[i.digest], "    ")
         lines.append("")
     result = ops[-1][1].inputs[0]
     lines.append(f"result: {labels[result.digest]}")
     return "\n".join(lines) + "\n"
 
 
-def _lone_file(op: pb.Op) -> bool:
-    actions = op.file.actions if op.WhichOneof("op") == "file" else []
-    return (len(actions) == 1 and actions[0].WhichOneof("action") == "mkfile"
-            and actions[0].input < 0)
-
-
-def _contents(mkfile: pb.FileActionMkFile, indent: str) -> list[str]:
-    return [f"{indent}| {line}" for line in mkfile.data.decode(errors="replace").splitlines()]
+def _contents(text: str) -> list[str]:
+    return [f"| {line}" for line in text.splitlines()]
 
 
 def _labels(definition: pb.Definition, digests: list[str]) -> dict[str, str]:
@@ -87,11 +73,7 @@ def _describe(op: pb.Op, inputs: list[str]) -> list[str]:
 
 def _exec(exec_op: pb.ExecOp, inputs: list[str]) -> list[str]:
     meta = exec_op.meta
-    args = list(meta.args)
-    # A shell program reads best as it is, unquoted.
-    command = f"sh -c {args[2]}" if args[:2] == ["/bin/sh", "-c"] and len(args) == 3 else (
-        shlex.join(args))
-    lines = [f"run {command}", f"cwd {meta.cwd}",
+    lines = [f"run {shlex.join(meta.args)}", f"cwd {meta.cwd}",
              f"network {NETWORK.get(exec_op.network, exec_op.network)}"]
     for mount in exec_op.mounts:
         source = inputs[mount.input] if mount.input >= 0 else "scratch"
@@ -108,6 +90,11 @@ def _exec(exec_op: pb.ExecOp, inputs: list[str]) -> list[str]:
             selector = mount.selector or "/"
             what = f"{kind} {source}:{selector}" + (" ro" if mount.readonly else "")
         lines.append(f"mount {mount.dest} <- {what}")
+    # A variable of several lines is a program the step runs: shown as it is.
+    for variable in meta.env:
+        key, _, value = variable.partition("=")
+        if "\n" in value:
+            lines += [f"env {key}:", *_contents(value)]
     return lines
 
 
@@ -126,7 +113,7 @@ def _file_action(action: pb.FileAction, inputs: list[str]) -> list[str]:
     if kind == "mkfile":
         mkfile = action.mkfile
         return [f"mkfile {on}:{mkfile.path} mode {mkfile.mode:o}, {len(mkfile.data)} bytes",
-                *_contents(mkfile, "")]
+                *_contents(mkfile.data.decode(errors="replace"))]
     if kind == "mkdir":
         return [f"mkdir {on}:{action.mkdir.path}"]
     return [f"{kind} on {on}"]

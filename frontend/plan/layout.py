@@ -15,7 +15,7 @@ CLI_INSTALL_PATHS = ("/usr/local/bin",)
 CONFIGURATION_DIR = "/usr/local/share/metacall/configurations"
 
 # Where an installer's step finds the programs BuildKit downloaded for it
-# (beside /run/metacall, the step's own programs: not a mount inside it).
+# (beside /run/metacall/bin, the apt tools: not a mount inside it).
 DOWNLOADS_DIR = "/run/metacall-downloads"
 
 # Each runtime branch saves its dpkg status here for the assembly to merge.

@@ -4,10 +4,12 @@ One place decides what a step sees: the CA secret and the apt cache when it
 may use the network, none when it may not, the base image's environment,
 the target platform, and the declaration line the step comes from.
 
-A step's shell program is a file mounted for that step only, run as
-`/bin/sh /run/metacall/<program> ARGS…`: when it fails, BuildKit shows that
-short command (never a program of hundreds of characters), and what the
-user wrote (file names) reaches the program as arguments, never as code.
+A step's shell program travels in its environment (METACALL_PROGRAM) and
+runs as `/bin/sh -c 'eval "$METACALL_PROGRAM"' <program> ARGS…`: when it
+fails, BuildKit shows that short command (never a program of hundreds of
+characters), and what the user wrote (file names) reaches the program as
+arguments, never as code. A file mounted for it would cost an op of its
+own, and a warm build pays for every op (bench/gateway_floor.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from frontend.llb import BindMount, CacheMount, Mount, SecretMount, State
+from frontend.llb import BindMount, CacheMount, Mount, SecretMount, State, files
 from frontend.pb import llb_pb2 as pb
 from frontend.plan.shell import (
     APT_SHARED_LISTS,
@@ -29,8 +31,9 @@ from frontend.plan.shell import (
 )
 from frontend.sourcemap import SourceRange
 
-PROGRAMS_PATH = "/run/metacall"
-TOOLS_PATH = f"{PROGRAMS_PATH}/{TOOLS_DIR}"
+TOOLS_PATH = f"/run/metacall/{TOOLS_DIR}"
+PROGRAM_VARIABLE = "METACALL_PROGRAM"
+RUN_PROGRAM = f'eval "${PROGRAM_VARIABLE}"'
 # apt's downloads: an instance per step (apt locks them), so branches side by
 # side never wait on each other. Its lists: one for all (shell.APT_SHARED_LISTS).
 # What the outline says of the secrets steps mount.
@@ -39,18 +42,11 @@ APT_CACHES = (("/var/cache/apt/archives", "metacall-apt-archives", pb.PRIVATE),
               ("/var/lib/apt/lists", "metacall-apt-lists", pb.SHARED))
 
 
-def _network_tools() -> State:
-    """The tools every network step has: the same ops in every step."""
-    state = State().mkdir(f"/{TOOLS_DIR}", name="[internal] tools").mkfile(
-        f"/{TOOLS_DIR}/apt-shared-lists", APT_SHARED_LISTS.encode(), mode=0o755,
-        name="[internal] tools: apt with shared lists")
-    for tool in APT_TOOLS:
-        state = state.mkfile(f"/{TOOLS_DIR}/{tool}", apt_tool(tool, TOOLS_PATH).encode(),
-                             mode=0o755, name=f"[internal] tools: {tool}")
-    return state
-
-
-NETWORK_TOOLS = _network_tools()
+# The tools every network step has on its PATH: one op, the same in every step.
+NETWORK_TOOLS = files(
+    {"/apt-shared-lists": APT_SHARED_LISTS.encode(),
+     **{f"/{tool}": apt_tool(tool, TOOLS_PATH).encode() for tool in APT_TOOLS}},
+    mode=0o755, name="[internal] tools")
 
 
 def namespaced(cache_id: str, namespace: str) -> str:
@@ -94,25 +90,23 @@ class Steps:
         `locations`); `env` replaces the base image's environment (a step
         that runs the app runs with the image's)."""
         all_mounts = list(mounts)
-        programs = State()
         if network:
             script = f"PATH={TOOLS_PATH}:$PATH; {CA_PREAMBLE}{script}"
-            programs = NETWORK_TOOLS
             all_mounts += [
+                BindMount(dest=TOOLS_PATH, source=NETWORK_TOOLS),
                 SecretMount(dest=CA_SECRET_PATH, secret_id=CA_SECRET_ID),
                 *(CacheMount(dest=path, cache_id=cache_id, sharing=sharing)
                   for path, cache_id, sharing in APT_CACHES),
             ]
         all_mounts = [replace(m, cache_id=namespaced(m.cache_id, self.cache_namespace))
                       if isinstance(m, CacheMount) else m for m in all_mounts]
-        program = program_name(name)
-        programs = programs.mkfile(f"/{program}", f"# {name}\n{script}\n".encode(),
-                                   name=f"[internal] program: {name}")
-        all_mounts.append(BindMount(dest=PROGRAMS_PATH, source=programs))
+        # Unset first: what the step runs (compilers, installers) never sees it.
+        program = f"# {name}\nunset {PROGRAM_VARIABLE}\n{script}\n"
         return state.run(
-            ["/bin/sh", f"{PROGRAMS_PATH}/{program}", *args],
+            ["/bin/sh", "-c", RUN_PROGRAM, program_name(name), *args],
             name=name,
-            env=(*(self.base_env if env is None else env), "DEBIAN_FRONTEND=noninteractive"),
+            env=(*(self.base_env if env is None else env), "DEBIAN_FRONTEND=noninteractive",
+                 f"{PROGRAM_VARIABLE}={program}"),
             cwd=cwd,
             user=user,
             mounts=all_mounts,

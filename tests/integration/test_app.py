@@ -99,8 +99,9 @@ def test_smoke_check_names_the_script_that_does_not_load(buildx, tmp_path) -> No
     assert result.returncode != 0
     assert "smoke check: broken.py (py) did not load: MetaCall answered 1" in result.output, result
     # A short command, not the program: what buildx prints as the failed process.
-    assert ('process "/bin/sh /run/metacall/smoke-check-load-every-script-with-metacall 60 '
-            'py main.py py broken.py" did not complete successfully') in result.output, result
+    assert ('process "/bin/sh -c eval \\"$METACALL_PROGRAM\\" '
+            'smoke-check-load-every-script-with-metacall 60 py main.py py broken.py" '
+            'did not complete successfully') in result.output, result
     off = write_app(tmp_path / "off", "languages: [py]\napp:\n  scripts:\n    py: [broken.py]\n"
                     "  smoke-check: false\n", scripts)
     assert buildx(off, *FIXTURE, tag=False).returncode == 0

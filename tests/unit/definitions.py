@@ -7,6 +7,7 @@ from typing import Any
 from frontend.compile import BuildFacts, Compiled, compile_declaration, parse
 from frontend.llb import op_digest
 from frontend.pb import llb_pb2 as pb
+from frontend.plan.steps import PROGRAM_VARIABLE, RUN_PROGRAM
 from frontend.request import BuildRequest
 
 HEAD = "# syntax=metacall/frontend\n"
@@ -47,9 +48,8 @@ def op_named(definition: pb.Definition, name: str) -> pb.Op:
 
 
 def program_of(definition: pb.Definition, op: pb.Op) -> str:
-    """The shell program an exec step runs (a file mounted for the step)."""
-    ops = ops_of(definition)
-    (mount,) = [m for m in op.exec.mounts if m.dest == "/run/metacall"]
-    program = ops[op.inputs[mount.input].digest].file.actions[0].mkfile
-    assert op.exec.meta.args[:2] == ["/bin/sh", f"/run/metacall{program.path}"]
-    return program.data.decode()
+    """The shell program an exec step runs (in its environment)."""
+    assert op.exec.meta.args[:3] == ["/bin/sh", "-c", RUN_PROGRAM]
+    (program,) = [variable.partition("=")[2] for variable in op.exec.meta.env
+                  if variable.startswith(f"{PROGRAM_VARIABLE}=")]
+    return program

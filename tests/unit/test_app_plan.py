@@ -226,9 +226,8 @@ def test_the_smoke_check_is_a_separate_definition_that_mounts_the_app() -> None:
     (check,) = compiled.checks
     (run,) = smoke_checks(check)
     # The scripts reach the program as arguments, after the time limit.
-    assert run.meta.args[2:] == ["60", "node", "index.js"]
-    mounts = {(m.dest, m.selector, m.readonly) for m in run.mounts
-              if m.dest not in ("/", "/run/metacall")}
+    assert run.meta.args[4:] == ["60", "node", "index.js"]
+    mounts = {(m.dest, m.selector, m.readonly) for m in run.mounts if m.dest != "/"}
     # The app's files, and node_modules again over them (the app mount hides it).
     assert mounts == {("/app", "/app", False), ("/app/node_modules", "/app/node_modules", True)}
     off = compile_text("languages: [node]\napp:\n  smoke-check: false\n", None,
@@ -272,7 +271,7 @@ def test_each_dependency_file_installs_in_its_own_folder() -> None:
     npm = op_named(definition, "[node] install web/package.json with `npm ci`")
     assert npm.exec.meta.cwd == "/app/web"
     # The time limit (app.install-timeout), the file for its message, the file.
-    assert npm.exec.meta.args[2:] == ["1800", "web/package.json", "package.json"]
+    assert npm.exec.meta.args[4:] == ["1800", "web/package.json", "package.json"]
     layer = op_named(definition, "[node] dependencies from web/package.json: "
                                  "/app/web/node_modules")
     assert list(layer.file.actions[0].copy.include_patterns) == ["app/web/node_modules"]
@@ -358,7 +357,7 @@ def test_the_smoke_check_loads_the_scripts_in_the_apps_environment() -> None:
                             facts=BuildFacts(context=context))
     (check,) = compiled.checks
     [step] = [op for op in ops_of(check).values() if op.WhichOneof("op") == "exec"
-              and "smoke-check" in op.exec.meta.args[1]]
+              and "smoke-check" in op.exec.meta.args[3]]
     env = list(step.exec.meta.env)
     assert set(compiled.config["config"]["Env"]) <= set(env)
     assert {"NODE_PATH=/usr/local/lib/node_modules", "LOADER_SCRIPT_PATH=/app",

@@ -1,5 +1,5 @@
 """The build as a Graphviz graph: steps by their progress names, a cluster
-per language, merges and diffs drawn as such, programs folded into steps."""
+per language, merges and diffs drawn as such, programs part of their steps."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 from frontend.compile import BuildFacts, compile_declaration, parse
 from frontend.llb import State, graph, image, marshal
 from frontend.llb.definition import read_ops
-from frontend.llb.graph import programs
 from frontend.pb import llb_pb2 as pb
 from frontend.request import BuildRequest
 from frontend.scan import scan_directory
@@ -79,23 +78,19 @@ def test_the_runtime_has_a_merge_and_diffs_with_lower_and_upper() -> None:
         labelled(dot, "[runtime] link loader libraries, merge package lists")][1]
 
 
-def test_programs_are_folded_into_their_steps() -> None:
-    """Every `[internal] program:` op, on scratch or on the tools, and no
-    other: the smoke check's launcher is mounted, not run, so it stays."""
+def test_programs_are_part_of_their_steps() -> None:
+    """A step's program is in its environment, no op of its own; the apt
+    tools of the steps with network are one op, mounted where they run."""
     for definition in polyglot_app():
-        dot = graph(definition)
-        assert "[internal] program:" not in dot
-        steps = dict(read_ops(definition)[:-1])
-        named = {d for d, name in names(definition).items()
-                 if name.startswith("[internal] program: ")}
-        assert programs(steps) == named
+        assert not [name for name in names(definition).values()
+                    if name.startswith("[internal] program")]
     check = graph(polyglot_app()[1])
     launcher = labelled(check, "[app] write the launcher")
     smoke = labelled(check, "[app] smoke check: load every script with MetaCall")
     assert (launcher, smoke, "/app") in edges(check)
-    # What a program was written on still shows, mounted where the program was.
-    tools = labelled(check, "[internal] tools: apt-get")
-    assert (tools, labelled(check, "[py] build MetaCall core"), "/run/metacall") in edges(check)
+    tools = labelled(check, "[internal] tools")
+    assert (tools, labelled(check, "[py] build MetaCall core"), "/run/metacall/bin") in edges(
+        check)
 
 
 def test_every_edge_joins_declared_nodes() -> None:
@@ -103,7 +98,7 @@ def test_every_edge_joins_declared_nodes() -> None:
         dot = graph(definition)
         declared = nodes(dot)
         steps = dict(read_ops(definition)[:-1])
-        assert len(declared) == len(steps) - len(programs(steps))
+        assert len(declared) == len(steps)
         assert edges(dot)
         for source, target, _ in edges(dot):
             assert source in declared and target in declared

@@ -99,12 +99,15 @@ def test_network_steps_share_apts_lists_through_its_tools_first_on_their_path() 
         networks.add(op.exec.network)
         caches = {m.dest: m.cacheOpt.sharing for m in op.exec.mounts if m.mountType == pb.CACHE}
         program = program_of(definition, op)
+        tools = [m for m in op.exec.mounts if m.dest == "/run/metacall/bin"]
         if op.exec.network == pb.NONE:
-            assert not caches and "/run/metacall/bin" not in program, name
+            assert not caches and not tools and "/run/metacall/bin" not in program, name
         else:
+            assert [(m.readonly, names(definition)[op.inputs[m.input].digest])
+                    for m in tools] == [(True, "[internal] tools")], name
             assert caches == {"/var/cache/apt/archives": pb.PRIVATE,
                               "/var/lib/apt/lists": pb.SHARED}, name
-            assert program.splitlines()[1].startswith("PATH=/run/metacall/bin:$PATH; "), name
+            assert program.splitlines()[2].startswith("PATH=/run/metacall/bin:$PATH; "), name
     assert networks == {pb.NONE, pb.UNSET}  # both kinds were checked
 
 

@@ -70,7 +70,7 @@ def test_the_launcher_loads_the_server_last_and_keeps_the_repl_open() -> None:
 def test_the_smoke_check_loads_the_server_on_a_free_port() -> None:
     (check,) = compiled("  serve: faas\n").checks
     [step] = [op for op in ops_of(check).values() if op.WhichOneof("op") == "exec"
-              and "smoke-check" in op.exec.meta.args[1]]
+              and "smoke-check" in op.exec.meta.args[3]]
     assert step.exec.meta.args[-2:] == ["node", SERVER_SCRIPT]
     env = list(step.exec.meta.env)
     assert "PORT=0" in env and "PORT=9000" not in env

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from frontend.compile import BuildFacts
 from frontend.declaration.context import ContextScan
+from frontend.plan.steps import RUN_PROGRAM
 from tests.unit.definitions import compile_text, op_named, ops_of
 
 CI = settings(max_examples=60, derandomize=True, deadline=None,
@@ -67,8 +68,8 @@ def test_script_names_reach_metacallcli_unchanged_and_nothing_runs(
     # The smoke check takes them as arguments, never as code.
     (check,) = compiled.checks
     runs = [op.exec.meta.args for op in ops_of(check).values() if op.WhichOneof("op") == "exec"
-            and "smoke-check" in op.exec.meta.args[1]]
-    assert runs == [["/bin/sh", "/run/metacall/smoke-check-load-every-script-with-metacall",
+            and "smoke-check" in op.exec.meta.args[3]]
+    assert runs == [["/bin/sh", "-c", RUN_PROGRAM, "smoke-check-load-every-script-with-metacall",
                      "60", *(w for s in scripts for w in ("py", os.path.normpath(s)))]]
 
 
