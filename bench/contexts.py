@@ -31,6 +31,7 @@ ENGINE_LOG = Path("/var/log/dockerd.log")
 BUILDKITD_LOG = Path("/var/lib/metacall-test/buildkitd.log")
 # One phase of a timings line: its wall time, and its CPU time (since stop 36).
 PHASE = re.compile(r"(.+?) (\d+) ms(?: \((\d+)\))?")
+STEP = re.compile(r"^#(\d+) ", re.MULTILINE)  # a step's lines in plain progress output
 
 
 def core_sources() -> tuple[str, str] | None:
@@ -81,6 +82,11 @@ def _run(command: list[str]) -> tuple[float, str]:
     if done.returncode != 0:
         sys.exit(f"{' '.join(command[:3])} failed:\n{done.stderr[-3000:]}")
     return time.monotonic() - started, done.stderr
+
+
+def steps_shown(progress: str) -> int:
+    """How many steps a build's plain progress output shows (`#N ...` lines)."""
+    return len(set(STEP.findall(progress)))
 
 
 def timed_build(args: list[str]) -> tuple[float, str]:

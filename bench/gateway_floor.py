@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import json
-import re
 import shutil
 import statistics
 import subprocess
@@ -33,14 +31,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from contexts import ENGINE_LOG, core_build_args, log_size, timed_build
+from contexts import ENGINE_LOG, core_build_args, log_size, steps_shown, timed_build
 from warm_build import EXAMPLE, GO, OURS, RESENT_BYTES, Run, buildx_cases, measure
 
+from frontend.llb import op_digest
 from frontend.pb import llb_pb2
 
 FLOOR = Path(__file__).resolve().parent / "floor"
 CAPTURE_IMAGE = "bench/floor-capture"
-STEP = re.compile(r"^#(\d+) ", re.MULTILINE)  # a step's lines in plain progress output
 STACKS = {"declared": "planning nothing, with pydantic and PyYAML",
           "grpc": "planning nothing, without pydantic or PyYAML"}
 
@@ -87,7 +85,7 @@ def without_sessions(encoded: str) -> str:
         for each in op.inputs:
             each.digest = renamed.get(each.digest, each.digest)
         new = op.SerializeToString(deterministic=True)
-        renamed[_digest(old)] = _digest(new)
+        renamed[op_digest(old)] = op_digest(new)
         ops.append(new)
     rewritten = llb_pb2.Definition()
     getattr(rewritten, "def").extend(ops)
@@ -98,15 +96,6 @@ def without_sessions(encoded: str) -> str:
             rewritten.Source.locations[renamed.get(digest, digest)].CopyFrom(locations)
         rewritten.Source.infos.extend(definition.Source.infos)
     return base64.b64encode(rewritten.SerializeToString()).decode()
-
-
-def _digest(data: bytes) -> str:
-    return f"sha256:{hashlib.sha256(data).hexdigest()}"
-
-
-def steps(args: list[str]) -> int:
-    """The steps one more warm build shows in its progress output."""
-    return len(set(STEP.findall(timed_build(args)[1])))
 
 
 def report(runs: dict[str, list[Run]], shown: dict[str, int]) -> None:
@@ -152,7 +141,7 @@ def main() -> int:
     builds[GO] = cases[GO]
     runs = measure({name: partial(timed_build, args) for name, args in builds.items()},
                    options.runs)
-    report(runs, {name: steps(args) for name, args in builds.items()})
+    report(runs, {name: steps_shown(timed_build(args)[1]) for name, args in builds.items()})
     return 0
 
 

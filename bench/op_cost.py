@@ -14,16 +14,13 @@ op it does not emit (its programs and tools, say).
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from contexts import timed_build
+from contexts import steps_shown, timed_build
 from warm_build import GO_FRONTEND, has_image
-
-STEP = re.compile(r"^#(\d+) ", re.MULTILINE)
 
 
 def dockerfiles(files: int) -> dict[str, str]:
@@ -55,7 +52,7 @@ def main() -> int:
             (context / f"{number}.Dockerfile").write_text(text)
             builds[name] = ["-f", str(context / f"{number}.Dockerfile"),
                             "-t", f"bench-op-cost-{number}", str(context)]
-        steps = {name: len(set(STEP.findall(timed_build(args)[1])))
+        steps = {name: steps_shown(timed_build(args)[1])
                  for name, args in builds.items()}
         times: dict[str, list[float]] = {name: [] for name in builds}
         for _ in range(options.runs):

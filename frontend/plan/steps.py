@@ -9,7 +9,7 @@ runs as `/bin/sh -c 'eval "$METACALL_PROGRAM"' <program> ARGS…`: when it
 fails, BuildKit shows that short command (never a program of hundreds of
 characters), and what the user wrote (file names) reaches the program as
 arguments, never as code. A file mounted for it would cost an op of its
-own, and a warm build pays for every op (bench/gateway_floor.py).
+own, and a warm build pays for every op (bench/op_cost.py).
 """
 
 from __future__ import annotations
